@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// kube-preflight command line. Exit status: 0 clean, 1 findings over the threshold, 2 the run failed.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import { projectPath } from './paths.js';
+import { FORMATS, type FormatName } from './formatters/index.js';
+import type { FactKey } from './facts.js';
+import type { LintResult, SeveritySetting } from './types.js';
+
+export interface CliIO {
+  cwd: string;
+  argv: string[];
+  env: Record<string, string | undefined>;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => string;
+  isTTY: boolean;
+}
+
+const FACT_FLAGS: Array<[string, FactKey, string]> = [
+  ['kube-version', 'kubernetesVersion', 'target Kubernetes version, e.g. 1.30'],
+  ['linkerd-version', 'linkerd.controlPlaneVersion', 'Linkerd control-plane version, e.g. stable-2.14.10, edge-24.10.1'],
+  ['linkerd-cli-version', 'linkerd.cliVersion', 'Linkerd CLI version'],
+  ['telepresence-version', 'telepresence.version', 'Telepresence version, e.g. 2.21.3'],
+  ['spegel-version', 'spegel.version', 'Spegel version, e.g. v0.0.30'],
+  ['node-port-range', 'nodePortRange', 'the API server --service-node-port-range, e.g. 30000-32767'],
+];
+
+const STDIN_SENTINEL = '\u0000stdin';
+
+export function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function main(io: CliIO): Promise<number> {
+  try {
+    const { default: yargs } = await import('yargs');
+    let exit = 0;
+    // yargs drops a lone '-' (stdin); carry it through as a sentinel.
+    const argv = io.argv.map((x) => (x === '-' ? STDIN_SENTINEL : x));
+    const parser = yargs(argv)
+      .scriptName('kube-preflight')
+      .usage('$0 [check] [PATH...]\n\nLint Kubernetes manifests for what breaks Telepresence, Linkerd, Spegel and the scheduler.')
+      .command(
+        ['check [paths..]', '$0 [paths..]'],
+        'check manifests (files, directories, - for stdin)',
+        (y) =>
+          y
+            .positional('paths', { type: 'string', array: true, describe: 'files, directories, or - for stdin (default: .)' })
+            .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as FormatName, describe: 'output format' })
+            .option('output-file', { alias: 'o', type: 'string', describe: 'write the report to a file' })
+            .option('config', { alias: 'c', type: 'string', describe: 'config file (default: .kube-preflight.yaml looked up from the current directory)' })
+            .option('context', { type: 'string', array: true, describe: 'manifests loaded for cross-resource rules only (repeatable)' })
+            .option('rule', { type: 'string', array: true, describe: 'override a severity: ID=off|info|warning|error (repeatable)' })
+            .option('stdin-filename', { type: 'string', describe: 'name for stdin in findings' })
+            .option('max-warnings', { type: 'number', describe: 'exit 1 when there are more warnings than this' })
+            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'report errors only' })
+            .option('color', { type: 'boolean', describe: 'force color on or off (default: on for a TTY unless NO_COLOR is set)' })
+            .option('fix', { type: 'boolean', default: false, describe: 'apply safe fixes in place' })
+            .option('fix-dry-run', { type: 'boolean', default: false, describe: 'print the fixes as a unified diff; write nothing' })
+            .option('report-unused-suppressions', { type: 'boolean', default: false, describe: 'report suppressions that matched nothing' })
+            .options(Object.fromEntries(FACT_FLAGS.map(([flag, , describe]) => [flag, { type: 'string' as const, describe, group: 'Cluster facts:' }]))),
+        async (a) => {
+          exit = await check(io, a as unknown as CheckArgs);
+        },
+      )
+      .command(
+        'rules [id]',
+        'list the rules, or show one',
+        (y) =>
+          y
+            .positional('id', { type: 'string' })
+            .option('format', { alias: 'f', choices: ['text', 'json', 'markdown'] as const, default: 'text' as const })
+            .option('write-docs', { type: 'string', describe: 'write docs/rules/<id>.md for every rule into this directory', hidden: true }),
+        async (a) => {
+          const { rulesCommand } = await import('./docs.js');
+          exit = await rulesCommand(io, a as unknown as { id?: string; format: 'text' | 'json' | 'markdown'; writeDocs?: string });
+        },
+      )
+      .strictOptions()
+      .strictCommands()
+      .version(toolVersion())
+      .help()
+      .alias('h', 'help')
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg.split('\n')[0]!);
+      });
+    await parser.parseAsync();
+    return exit;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`kube-preflight: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    io.stderr(`kube-preflight: internal error: ${(err?.message ?? String(e)).split('\n')[0]}\n`);
+    return 2;
+  }
+}
+
+interface CheckArgs {
+  paths?: string[];
+  format: FormatName;
+  outputFile?: string;
+  config?: string;
+  context?: string[];
+  rule?: string[];
+  stdinFilename?: string;
+  maxWarnings?: number;
+  quiet: boolean;
+  color?: boolean;
+  fix: boolean;
+  fixDryRun: boolean;
+  reportUnusedSuppressions: boolean;
+  [flag: string]: unknown;
+}
+
+async function check(io: CliIO, a: CheckArgs): Promise<number> {
+  const { run } = await import('./run.js');
+  const ruleOverrides: Record<string, SeveritySetting> = {};
+  for (const r of a.rule ?? []) {
+    const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(r);
+    if (!m) throw new UsageError(`--rule ${r}: expected ID=off|info|warning|error`);
+    ruleOverrides[m[1]!] = m[2] as SeveritySetting;
+  }
+  if (a.maxWarnings !== undefined && (!Number.isInteger(a.maxWarnings) || a.maxWarnings < 0)) {
+    throw new UsageError('--max-warnings takes a whole number >= 0');
+  }
+  if (a.fix && a.fixDryRun) throw new UsageError('--fix and --fix-dry-run do not go together');
+  const facts: Partial<Record<FactKey, string>> = {};
+  for (const [flag, key] of FACT_FLAGS) {
+    const v = a[flag];
+    if (v !== undefined) {
+      if (Array.isArray(v)) throw new UsageError(`--${flag} given more than once`);
+      facts[key] = String(v);
+    }
+  }
+  const paths = a.paths && a.paths.length > 0 ? a.paths.map((p) => (String(p) === STDIN_SENTINEL ? '-' : String(p))) : ['.'];
+  if (a.fix && paths.includes('-')) throw new UsageError('--fix cannot write back to stdin: use --fix-dry-run');
+  // A pure preflight: only cluster facts given on the command line, no manifests.
+  const factsOnly = (!a.paths || a.paths.length === 0) && Object.keys(facts).length > 0 && !(a.context?.length);
+  const outcome = await run({
+    cwd: io.cwd,
+    paths: factsOnly ? [] : paths,
+    context: a.context,
+    configFile: a.config,
+    ruleOverrides,
+    facts,
+    stdinFilename: a.stdinFilename,
+    readStdin: io.readStdin,
+    reportUnusedSuppressions: a.reportUnusedSuppressions,
+    fix: a.fix ? 'write' : a.fixDryRun ? 'dry-run' : undefined,
+  });
+  let result: LintResult = outcome.result;
+  if (a.quiet) {
+    const findings = result.findings.filter((f) => f.severity === 'error');
+    result = { findings, summary: { ...result.summary, warnings: 0, infos: 0, fixable: findings.filter((f) => f.fixable && !f.suppressed).length } };
+  }
+  if (a.fixDryRun) {
+    const { unifiedDiff } = await import('./fix.js');
+    const diff = outcome.fixed.map((f) => unifiedDiff(f.file.display, f.before, f.after)).join('');
+    if (diff) io.stdout(diff);
+    else io.stderr('kube-preflight: no fixes to apply\n');
+  } else {
+    const { loadFormatter } = await import('./formatters/index.js');
+    const formatter = await loadFormatter(a.format);
+    const color = a.outputFile ? false : (a.color ?? (io.isTTY && !io.env['NO_COLOR']));
+    const text = formatter(result, { rules: outcome.rules.map((r) => r.meta), color, toolVersion: toolVersion(), cwd: io.cwd });
+    if (a.outputFile) {
+      try {
+        writeFileSync(a.outputFile, text);
+      } catch (e) {
+        throw new UsageError(`cannot write ${a.outputFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      }
+    } else {
+      io.stdout(text);
+    }
+    if (a.fix && outcome.fixed.length > 0) io.stderr(`kube-preflight: fixed ${outcome.fixed.length} file${outcome.fixed.length === 1 ? '' : 's'}\n`);
+  }
+  const s = result.summary;
+  if (s.errors > 0) return 1;
+  if (a.maxWarnings !== undefined && s.warnings > a.maxWarnings) return 1;
+  return 0;
+}
+
+// Run when executed directly (not when imported by tests).
+const invoked = process.argv[1] ?? '';
+if (/(?:^|[\\/])(cli\.js|kube-preflight)$/.test(invoked)) {
+  const chunks: string[] = [];
+  main({
+    cwd: process.cwd(),
+    argv: process.argv.slice(2),
+    env: process.env,
+    stdout: (s) => chunks.push(s),
+    stderr: (s) => process.stderr.write(s),
+    readStdin: () => readFileSync(0, 'utf8'),
+    isTTY: Boolean(process.stdout.isTTY),
+  }).then(
+    (code) => {
+      const out = chunks.join('');
+      if (out) process.stdout.write(out, () => process.exit(code));
+      else process.exit(code);
+    },
+    (e: unknown) => {
+      process.stderr.write(`kube-preflight: internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,447 @@
+// The engine: reads each file once, hands plain objects to the rules, resolves the paths rules
+// report to exact ranges, applies suppressions, and evaluates fixes into text edits.
+
+import { COLLECTORS } from './collectors.js';
+import { Facts, type FactInputs } from './facts.js';
+import { readInput, type InputFile } from './loader.js';
+import { effectiveNamespace, isObj, metadata, str } from './model.js';
+import { ptr } from './pointer.js';
+import {
+  annotationIgnores,
+  configIgnoreMatches,
+  directiveMatches,
+  parseDirectives,
+  type AnnotationIgnore,
+  type ConfigIgnore,
+  type Directive,
+} from './suppress.js';
+import type {
+  DocumentInfo,
+  Edit,
+  FileRef,
+  Finding,
+  Fixer,
+  RelatedReport,
+  RelatedResult,
+  Resource,
+  Rule,
+  RuleContext,
+  RuleListener,
+  Severity,
+  Summary,
+  Target,
+} from './types.js';
+import { SourceFile } from './yaml-source.js';
+
+export interface EnabledRule {
+  rule: Rule;
+  /** Severity forced by config or --rule; undefined keeps the rule's own choice per finding. */
+  severity?: Severity;
+  options: Record<string, unknown>;
+}
+
+export interface EngineOptions {
+  cwd: string;
+  files: InputFile[];
+  rules: EnabledRule[];
+  facts: FactInputs;
+  ignores?: ConfigIgnore[];
+  /** Directory config `ignores[].files` globs resolve against. */
+  configDir?: string;
+  reportUnusedSuppressions?: boolean;
+  /** Severity of unused-suppression findings. */
+  unusedSeverity?: Severity;
+  /** Fail (throw) when a rule reports a path that does not resolve, or a fix from a non-fixable rule. Tests set it. */
+  strict?: boolean;
+}
+
+/** A finding plus what the engine needs internally (edits for --fix and editors). */
+export interface EngineFinding extends Finding {
+  edits?: Edit[];
+  fileIndex?: number;
+}
+
+export interface FileRecord {
+  ref: FileRef;
+  input: InputFile;
+  /** Text as read (undefined when the file was not text). */
+  text?: string;
+  bom?: boolean;
+}
+
+export interface EngineResult {
+  findings: EngineFinding[];
+  summary: Summary;
+  files: FileRecord[];
+}
+
+export class RulePathError extends Error {
+  override name = 'RulePathError';
+}
+
+type Loc =
+  | { kind: 'target'; target: Target }
+  | { kind: 'range'; file: FileRef; doc: number | null; range: [number, number] }
+  | { kind: 'none' };
+
+interface Pending {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  loc: Loc;
+  related: RelatedReport[];
+  fix?: (fixer: Fixer) => Edit | Edit[] | null;
+  fixable: boolean;
+}
+
+interface FileState {
+  record: FileRecord;
+  directives: Directive[];
+  /** Resources of the file with their annotation ignores. */
+  ignores: Map<Resource, AnnotationIgnore[]>;
+}
+
+const UNUSED_SUPPRESSION = 'unused-suppression';
+
+export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
+  const facts = new Facts(opts.facts);
+  const pending: Pending[] = [];
+  const files: FileState[] = [];
+  let resourceCount = 0;
+
+  // ---- rules ---------------------------------------------------------------------------------
+  interface Active {
+    enabled: EnabledRule;
+    listener: RuleListener;
+  }
+  const active: Active[] = [];
+  for (const enabled of opts.rules) {
+    const { rule } = enabled;
+    const id = rule.meta.id;
+    const sev = (s?: Severity): Severity => enabled.severity ?? s ?? rule.meta.severity;
+    const check = (r: { fix?: unknown }) => {
+      if (r.fix && !rule.meta.fixable && opts.strict) throw new RulePathError(`rule ${id} returned a fix but its meta.fixable is false`);
+    };
+    const ctx: RuleContext = {
+      id,
+      options: enabled.options,
+      facts,
+      report(r) {
+        check(r);
+        pending.push({
+          ruleId: id,
+          severity: sev(r.severity),
+          message: r.message,
+          loc: { kind: 'target', target: { resource: r.resource, path: r.path, on: r.on } },
+          related: r.related ?? [],
+          fix: rule.meta.fixable ? r.fix : undefined,
+          fixable: false,
+        });
+      },
+      reportDocument(r) {
+        pending.push({ ruleId: id, severity: sev(r.severity), message: r.message, loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
+      },
+      reportFacts(r) {
+        pending.push({ ruleId: id, severity: sev(r.severity), message: r.message, loc: { kind: 'none' }, related: r.related ?? [], fixable: false });
+      },
+    };
+    active.push({ enabled, listener: rule.create(ctx) });
+  }
+  const docListeners = active.filter((a) => a.listener.document);
+  const fileListeners = active.filter((a) => a.listener.fileProblem);
+  const resListeners = active.filter((a) => a.listener.resource);
+
+  // Findings resolved to positions; files are re-parsed for findings reported after reading.
+  const resolved: EngineFinding[] = [];
+  const srcCache = new Map<number, SourceFile>();
+  function sourceOf(i: number): SourceFile | undefined {
+    let s = srcCache.get(i);
+    if (!s) {
+      const text = files[i]?.record.text;
+      if (text === undefined) return undefined;
+      s = new SourceFile(text);
+      srcCache.set(i, s);
+    }
+    return s;
+  }
+
+  // ---- read every file once ------------------------------------------------------------------
+  opts.files.forEach((input, index) => {
+    const ref: FileRef = { index, path: input.display, context: input.context };
+    const read = readInput(input);
+    const record: FileRecord = { ref, input };
+    const state: FileState = { record, directives: [], ignores: new Map() };
+    files.push(state);
+    if ('problem' in read) {
+      if (!input.context) for (const a of fileListeners) a.listener.fileProblem!({ file: ref, message: read.problem });
+      return;
+    }
+    record.text = read.text;
+    record.bom = read.bom;
+    const src = new SourceFile(read.text);
+    const docStartLines = src.documents.map((d) => src.position(d.start).line);
+    state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
+    const mark = pending.length;
+    const notAManifest = Boolean(input.walked) && !src.documents.some((d) => isObj(d.value) && ('apiVersion' in d.value || 'kind' in d.value));
+    src.documents.forEach((d, docIndex) => {
+      const info: DocumentInfo = {
+        file: ref, doc: docIndex, value: d.value, problems: d.problems, range: d.range, empty: d.empty, notAManifest,
+        locate: (pointer, on) => src.locate(docIndex, pointer, on ?? 'node'),
+      };
+      if (!input.context) for (const a of docListeners) a.listener.document!(info);
+      if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
+      const source = helmSource(read.text, d.start, d.range[0]);
+      for (const r of resourcesOf(ref, docIndex, d.value, source)) {
+        if (!input.context) resourceCount++;
+        state.ignores.set(r, input.context ? [] : annotationIgnores(r));
+        for (const c of COLLECTORS) c(r, facts);
+        for (const a of resListeners) {
+          if (input.context && !a.enabled.rule.meta.crossResource) continue;
+          a.listener.resource!(r);
+        }
+      }
+    });
+    // Resolve what rules reported about this file while its parse is at hand.
+    const here = pending.splice(mark);
+    const local = here.filter((p) => allInFile(p, index));
+    pending.push(...here.filter((p) => !allInFile(p, index)));
+    resolveAll(local, new Map([[index, src]]));
+  });
+
+  for (const a of active) a.listener.done?.();
+
+  // ---- resolve what was reported after the files were read (cross-resource rules) -----------
+  resolveAll(pending.splice(0), null);
+
+  function resolveAll(list: Pending[], local: Map<number, SourceFile> | null): void {
+    for (const p of list) {
+      const get = (i: number) => local?.get(i) ?? sourceOf(i);
+      resolved.push(resolveOne(p, get));
+    }
+  }
+
+  function locate(t: Target, get: (i: number) => SourceFile | undefined): { src: SourceFile; range: [number, number]; pointer: string } {
+    const r = t.resource;
+    const src = get(r.file.index);
+    const pointer = r.base + t.path;
+    if (!src) throw new RulePathError(`no text for ${r.file.path}`);
+    let range = src.locate(r.doc, pointer, t.on ?? 'node');
+    if (!range) {
+      const msg = `path ${JSON.stringify(pointer)} does not resolve in ${r.file.path} (document ${r.doc + 1})`;
+      if (opts.strict) throw new RulePathError(msg);
+      const near = src.nearestResolvable(r.doc, pointer);
+      range = src.locate(r.doc, near) ?? [0, 0];
+    }
+    return { src, range, pointer };
+  }
+
+  function resolveOne(p: Pending, get: (i: number) => SourceFile | undefined): EngineFinding {
+    const related: RelatedResult[] = p.related.map((rel) => {
+      const { src, range, pointer } = locate(rel, get);
+      const s = src.position(range[0]);
+      const e = src.position(range[1]);
+      return { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
+    });
+    const base = { ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false };
+    if (p.loc.kind === 'none') {
+      return { ...base, file: null, line: null, column: null, endLine: null, endColumn: null, resource: null, path: null };
+    }
+    if (p.loc.kind === 'range') {
+      const src = get(p.loc.file.index);
+      const s = src ? src.position(p.loc.range[0]) : { line: 1, column: 1 };
+      const e = src ? src.position(p.loc.range[1]) : s;
+      return {
+        ...base, file: p.loc.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
+        resource: null, path: null, fileIndex: p.loc.file.index,
+      };
+    }
+    const t = p.loc.target;
+    const r = t.resource;
+    const { src, range, pointer } = locate(t, get);
+    const s = src.position(range[0]);
+    const e = src.position(range[1]);
+    const out: EngineFinding = {
+      ...base, file: r.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
+      resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name },
+      path: pointer, fileIndex: r.file.index,
+    };
+    if (r.source) out.source = r.source;
+    if (p.fix) {
+      const edits = evaluateFix(p, src, r);
+      if (edits.length > 0) {
+        out.edits = edits;
+        out.fixable = true;
+      }
+    }
+    (out as EngineFinding & { _resource?: Resource })._resource = r;
+    return out;
+  }
+
+  function evaluateFix(p: Pending, src: SourceFile, r: Resource): Edit[] {
+    const need = <T>(v: T | null, what: string, t: Target): T => {
+      if (v === null) throw new RulePathError(`rule ${p.ruleId}: cannot ${what} at ${JSON.stringify(r.base + t.path)} in ${r.file.path}`);
+      return v;
+    };
+    const fixer: Fixer = {
+      replaceNode: (t, text) => {
+        const range = need(src.locate(t.resource.doc, t.resource.base + t.path, 'node'), 'replace the node', t);
+        return { range, text };
+      },
+      renameKey: (t, key) => need(src.renameKey(t.resource.doc, t.resource.base + t.path, key), 'rename the key', t),
+      insertPair: (t, key, value) => need(src.insertPair(t.resource.doc, t.resource.base + t.path, key, value), 'insert a key', t),
+    };
+    try {
+      const e = p.fix!(fixer);
+      return e === null ? [] : Array.isArray(e) ? e : [e];
+    } catch (err) {
+      if (opts.strict || !(err instanceof RulePathError)) throw err;
+      return [];
+    }
+  }
+
+  // ---- suppressions --------------------------------------------------------------------------
+  const configBase = opts.configDir ?? opts.cwd;
+  const ignores = opts.ignores ?? [];
+  const out: EngineFinding[] = [];
+  for (const f of resolved) {
+    const internal = f as EngineFinding & { _resource?: Resource };
+    const r = internal._resource;
+    delete internal._resource;
+    if (f.fileIndex !== undefined && files[f.fileIndex]!.record.ref.context) continue; // never reported on
+    const state = f.fileIndex !== undefined ? files[f.fileIndex] : undefined;
+    const d = state && f.line !== null ? state.directives.find((x) => directiveMatches(x, f.ruleId, f.line!)) : undefined;
+    if (d) {
+      d.used = true;
+      f.suppressed = { kind: 'inSource', via: 'comment', justification: d.reason };
+    } else {
+      const ann = r && state ? state.ignores.get(r)?.find((a) => a.rules.includes(f.ruleId) || a.rules.includes('*')) : undefined;
+      if (ann) {
+        ann.used.add(f.ruleId);
+        f.suppressed = { kind: 'inSource', via: 'annotation', justification: `${'kube-preflight.io/ignore'} annotation` };
+      } else {
+        const ig = ignores.find((i) => configIgnoreMatches(i, f.ruleId, r ?? null, f.file, opts.cwd, configBase));
+        if (ig) {
+          ig.used = true;
+          f.suppressed = { kind: 'external', via: 'config', justification: ig.reason };
+        }
+      }
+    }
+    out.push(f);
+  }
+
+  if (opts.reportUnusedSuppressions) out.push(...unusedSuppressions(files, ignores, opts.unusedSeverity ?? 'warning'));
+
+  out.sort(compareFindings);
+  const summary: Summary = {
+    files: files.filter((f) => !f.record.ref.context).length,
+    resources: resourceCount,
+    errors: 0,
+    warnings: 0,
+    infos: 0,
+    fixable: 0,
+  };
+  for (const f of out) {
+    if (f.suppressed) continue;
+    if (f.severity === 'error') summary.errors++;
+    else if (f.severity === 'warning') summary.warnings++;
+    else summary.infos++;
+    if (f.fixable) summary.fixable++;
+  }
+  return { findings: out, summary, files: files.map((f) => f.record) };
+}
+
+function allInFile(p: Pending, index: number): boolean {
+  const inFile = (t: Target) => t.resource.file.index === index;
+  if (p.loc.kind === 'target' && !inFile(p.loc.target)) return false;
+  if (p.loc.kind === 'range' && p.loc.file.index !== index) return false;
+  return p.related.every(inFile);
+}
+
+function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severity: Severity): EngineFinding[] {
+  const out: EngineFinding[] = [];
+  const base = { ruleId: UNUSED_SUPPRESSION, severity, related: [], fixable: false, resource: null };
+  for (const s of files) {
+    for (const d of s.directives) {
+      if (d.used) continue;
+      const what = d.rules.length ? d.rules.join(', ') : 'all rules';
+      out.push({
+        ...base, file: s.record.ref.path, line: d.line, column: d.column, endLine: d.line, endColumn: d.endColumn, path: null,
+        message: `unused suppression comment: no finding of ${what} ${d.kind === 'next-line' ? `on line ${d.from}` : 'in the rest of this document'}; remove it`,
+        fileIndex: s.record.ref.index,
+      });
+    }
+    for (const [r, anns] of s.ignores) {
+      for (const a of anns) {
+        const unused = a.rules.filter((id) => !a.used.has(id));
+        if (unused.length === 0) continue;
+        const src = new SourceFile(s.record.text!);
+        const range = src.locate(r.doc, r.base + a.path, 'node')!;
+        const st = src.position(range[0]);
+        const en = src.position(range[1]);
+        out.push({
+          ...base, file: r.file.path, line: st.line, column: st.column, endLine: en.line, endColumn: en.column, path: r.base + a.path,
+          resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name },
+          message: `unused suppression: ${unused.join(', ')} reported nothing on ${r.kind} ${r.name}; remove ${unused.length > 1 ? 'them' : 'it'} from the kube-preflight.io/ignore annotation`,
+          fileIndex: s.record.ref.index,
+        });
+      }
+    }
+  }
+  for (const ig of ignores) {
+    if (ig.used) continue;
+    const w = ig.where;
+    out.push({
+      ...base, file: w?.file ?? null, line: w?.line ?? null, column: w?.column ?? null, endLine: w?.endLine ?? null, endColumn: w?.endColumn ?? null, path: null,
+      message: `unused config ignore for ${Array.isArray(ig.rule) ? ig.rule.join(', ') : ig.rule}: it matched no finding; remove it`,
+    });
+  }
+  return out;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = (a as EngineFinding).fileIndex ?? -1;
+  const fb = (b as EngineFinding).fileIndex ?? -1;
+  if (a.file === null && b.file !== null) return -1;
+  if (b.file === null && a.file !== null) return 1;
+  if (fa !== fb) return fa - fb;
+  if (a.file !== b.file) return String(a.file).localeCompare(String(b.file));
+  return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
+}
+
+/** Resources of one YAML document: the object itself, or each item of a `kind: List`. */
+export function resourcesOf(file: FileRef, doc: number, value: Record<string, unknown>, source?: string): Resource[] {
+  const make = (obj: unknown, base: string): Resource | null => {
+    if (!isObj(obj)) return null;
+    const apiVersion = obj['apiVersion'];
+    const kind = obj['kind'];
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return null;
+    const meta = isObj(obj['metadata']) ? obj['metadata'] : {};
+    const rawNamespace = str(meta['namespace']) ?? '';
+    const r: Resource = {
+      file, doc, base, apiVersion, kind,
+      name: str(meta['name']) ?? str(meta['generateName']) ?? '',
+      rawNamespace,
+      namespace: effectiveNamespace(kind, rawNamespace),
+      object: obj,
+      ...(source ? { source } : {}),
+    };
+    return r;
+  };
+  if (value['kind'] === 'List' && Array.isArray(value['items'])) {
+    return value['items'].flatMap((item, i) => make(item, ptr('/items', i)) ?? []);
+  }
+  const r = make(value, '');
+  return r ? [r] : [];
+}
+
+/** The Helm template a document came from: the last `# Source:` comment before its content. */
+function helmSource(text: string, start: number, contentStart: number): string | undefined {
+  const region = text.slice(start, contentStart);
+  if (!region.includes('Source:')) return undefined;
+  let found: string | undefined;
+  for (const m of region.matchAll(/^#\s*Source:\s*(.+?)\s*$/gm)) found = m[1];
+  return found;
+}
+
+/** metadata() re-exported for rules that only import the engine. */
+export { metadata };

@@ -1,0 +1,162 @@
+// Finds the input files: explicit files, directories walked for *.yaml|*.yml|*.json (skipping
+// .git, node_modules and ignorePatterns), '-' for stdin, and --context paths.
+
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { minimatch } from 'minimatch';
+import { UsageError, displayPath } from './errors.js';
+
+export interface InputFile {
+  /** Absolute path, or '-' for stdin. */
+  path: string;
+  /** Path shown in findings. */
+  display: string;
+  /** Loaded with --context: never reported on. */
+  context: boolean;
+  /** Text given directly (stdin, editor buffers, fix passes). */
+  text?: string;
+  /** Found by walking a directory (not named on the command line). */
+  walked?: boolean;
+}
+
+export interface DiscoverOptions {
+  cwd: string;
+  paths: string[];
+  context: string[];
+  /** Globs relative to `ignoreBase` (the config file's directory). */
+  ignorePatterns: string[];
+  ignoreBase: string;
+  stdinFilename?: string;
+  readStdin?: () => string;
+}
+
+const MANIFEST = /\.(ya?ml|json)$/i;
+const SKIP_DIRS = new Set(['.git', 'node_modules']);
+
+export function discover(opts: DiscoverOptions): InputFile[] {
+  const out: InputFile[] = [];
+  const seen = new Map<string, InputFile>();
+  const ignored = (abs: string) => {
+    if (opts.ignorePatterns.length === 0) return false;
+    const rel = relative(opts.ignoreBase, abs).split(sep).join('/');
+    if (rel.startsWith('..')) return false;
+    return opts.ignorePatterns.some((g) => minimatch(rel, g, { dot: true }) || minimatch(rel, `${g.replace(/\/$/, '')}/**`, { dot: true }));
+  };
+  const add = (abs: string, context: boolean, walked: boolean) => {
+    let key: string;
+    try {
+      key = realpathSync(abs);
+    } catch {
+      key = abs;
+    }
+    const prev = seen.get(key);
+    if (prev) {
+      // A file both checked and given as context is checked; one named explicitly is explicit.
+      if (prev.context && !context) prev.context = false;
+      if (!walked) delete prev.walked;
+      return;
+    }
+    const f: InputFile = { path: abs, display: displayPath(abs, opts.cwd), context, ...(walked ? { walked } : {}) };
+    seen.set(key, f);
+    out.push(f);
+  };
+  const walk = (dir: string, context: boolean, visited: Set<string>): number => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return 0;
+    }
+    if (visited.has(real)) return 0;
+    visited.add(real);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (e) {
+      throw new UsageError(`cannot read directory ${displayPath(dir, opts.cwd)}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    let count = 0;
+    for (const name of entries) {
+      const abs = join(dir, name);
+      let st: Stats;
+      try {
+        st = statSync(abs);
+      } catch {
+        continue; // dangling link
+      }
+      if (st.isDirectory()) {
+        if (SKIP_DIRS.has(name) || ignored(abs)) continue;
+        count += walk(abs, context, visited);
+      } else if (st.isFile() && MANIFEST.test(name) && !ignored(abs)) {
+        add(abs, context, true);
+        count++;
+      }
+    }
+    return count;
+  };
+  const take = (p: string, context: boolean) => {
+    if (p === '-') {
+      if (context) throw new UsageError('--context does not take stdin (-)');
+      if (seen.has('-')) return;
+      const text = opts.readStdin ? opts.readStdin() : readFileSync(0, 'utf8');
+      const f: InputFile = { path: '-', display: opts.stdinFilename ?? '<stdin>', context: false, text };
+      seen.set('-', f);
+      out.push(f);
+      return;
+    }
+    const abs = resolve(opts.cwd, p);
+    let st: Stats;
+    try {
+      st = statSync(abs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(code === 'ENOENT' ? `no such file or directory: ${p}` : `cannot read ${p}: ${code ?? 'error'}`);
+    }
+    if (st.isDirectory()) {
+      const n = walk(abs, context, new Set());
+      if (n === 0 && !context) throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${displayPath(abs, opts.cwd)}`);
+    } else {
+      add(abs, context, false); // a file given explicitly is always read
+    }
+  };
+  for (const p of opts.paths) take(p, false);
+  for (const p of opts.context) take(p, true);
+  return out;
+}
+
+export type ReadResult = { text: string; bom: boolean } | { problem: string };
+
+/** Files larger than this are reported, not parsed. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Read one input as text, or say why it is not YAML text. */
+export function readInput(f: InputFile): ReadResult {
+  if (f.text !== undefined) return checkText(Buffer.from(f.text, 'utf8'), f.text);
+  let buf: Buffer;
+  try {
+    const st = statSync(f.path);
+    if (st.size > MAX_FILE_BYTES) return { problem: `file is ${(st.size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit: not read` };
+    buf = readFileSync(f.path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${f.display}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return checkText(buf);
+}
+
+function checkText(buf: Buffer, text?: string): ReadResult {
+  const head = buf.subarray(0, 8192);
+  if (head.includes(0)) return { problem: 'file is binary (it contains NUL bytes), not YAML' };
+  const t = text ?? buf.toString('utf8');
+  if (text === undefined && t.includes('\uFFFD') && !isValidUtf8(buf)) return { problem: 'file is not valid UTF-8 text' };
+  const bom = t.charCodeAt(0) === 0xfeff;
+  return { text: bom ? t.slice(1) : t, bom };
+}
+
+function isValidUtf8(buf: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}

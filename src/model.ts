@@ -1,0 +1,296 @@
+// Shared helpers that walk Kubernetes objects the same way for every rule: pod templates,
+// containers, ports, labels, annotations, selectors and namespaces. All return JSON Pointers.
+
+import { ptr } from './pointer.js';
+import type { Resource } from './types.js';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Kinds whose objects live outside namespaces (built-in ones, plus the common CRD ones). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'PriorityClass', 'RuntimeClass',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'APIService', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'IngressClass',
+  'PodSecurityPolicy', 'ComponentStatus', 'ClusterIssuer', 'ClusterTrustBundle', 'DeviceClass',
+  'ResourceSlice', 'IPAddress', 'ServiceCIDR', 'VolumeAttributesClass', 'StorageVersionMigration',
+]);
+
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+/** Effective namespace of an object: its metadata.namespace, else 'default'; '' when cluster-scoped. */
+export function effectiveNamespace(kind: string, rawNamespace: string): string {
+  if (isClusterScoped(kind)) return '';
+  return rawNamespace || 'default';
+}
+
+export function metadata(r: Resource): Obj {
+  const m = r.object['metadata'];
+  return isObj(m) ? m : {};
+}
+
+export interface StringMapEntry {
+  key: string;
+  value: unknown;
+  /** Pointer (relative to the resource) of the value; use on: 'key' to point at the key. */
+  path: string;
+}
+
+/** Entries of a string map (labels, annotations, selector) at `base` inside the resource. */
+export function mapEntries(base: string, m: unknown): StringMapEntry[] {
+  if (!isObj(m)) return [];
+  return Object.keys(m).map((key) => ({ key, value: m[key], path: ptr(base, key) }));
+}
+
+export function labelsOf(r: Resource): StringMapEntry[] {
+  return mapEntries('/metadata/labels', metadata(r)['labels']);
+}
+
+export function annotationsOf(r: Resource): StringMapEntry[] {
+  return mapEntries('/metadata/annotations', metadata(r)['annotations']);
+}
+
+// ---- Pod templates -------------------------------------------------------------------------
+
+/** Where each workload kind keeps its pod template. */
+const POD_TEMPLATE_PATHS: Record<string, string> = {
+  Pod: '',
+  PodTemplate: '/template',
+  Deployment: '/spec/template',
+  StatefulSet: '/spec/template',
+  DaemonSet: '/spec/template',
+  ReplicaSet: '/spec/template',
+  ReplicationController: '/spec/template',
+  Job: '/spec/template',
+  CronJob: '/spec/jobTemplate/spec/template',
+  // Argo Rollouts keeps a Deployment-shaped template; Telepresence intercepts it too.
+  Rollout: '/spec/template',
+};
+
+export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS).filter((k) => k !== 'PodTemplate');
+
+export interface PodTemplate {
+  /** Pointer of the template (or the Pod itself): its metadata is at path + '/metadata'. */
+  path: string;
+  metadata: Obj;
+  spec: Obj;
+  labels: Record<string, string>;
+  /** Pointer of the pod template's labels. */
+  labelsPath: string;
+}
+
+export function hasPodTemplate(r: Resource): boolean {
+  return r.kind in POD_TEMPLATE_PATHS && (r.kind !== 'Rollout' || r.apiVersion.startsWith('argoproj.io/'));
+}
+
+/** The pod template of a workload (Pod itself for kind Pod), or null for other kinds. */
+export function podTemplate(r: Resource): PodTemplate | null {
+  if (!hasPodTemplate(r)) return null;
+  const path = POD_TEMPLATE_PATHS[r.kind]!;
+  let cur: unknown = r.object;
+  for (const t of path.split('/').slice(1)) cur = isObj(cur) ? cur[t] : undefined;
+  if (!isObj(cur)) return null;
+  const meta = isObj(cur['metadata']) ? cur['metadata'] : {};
+  const spec = isObj(cur['spec']) ? cur['spec'] : {};
+  return { path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: `${path}/metadata/labels` };
+}
+
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isObj(v)) return out;
+  for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
+  return out;
+}
+
+export function podAnnotations(r: Resource): StringMapEntry[] {
+  const t = podTemplate(r);
+  if (!t) return [];
+  return mapEntries(`${t.path}/metadata/annotations`, t.metadata['annotations']);
+}
+
+export function podLabels(r: Resource): StringMapEntry[] {
+  const t = podTemplate(r);
+  if (!t) return [];
+  return mapEntries(t.labelsPath, t.metadata['labels']);
+}
+
+export type ContainerType = 'container' | 'initContainer' | 'ephemeralContainer';
+
+export interface ContainerRef {
+  container: Obj;
+  name: string;
+  type: ContainerType;
+  index: number;
+  /** Pointer of the container object. */
+  path: string;
+}
+
+const CONTAINER_LISTS: Array<[string, ContainerType]> = [
+  ['initContainers', 'initContainer'],
+  ['containers', 'container'],
+  ['ephemeralContainers', 'ephemeralContainer'],
+];
+
+/** Every container of the pod template: init, regular and ephemeral, in that order. */
+export function containers(r: Resource): ContainerRef[] {
+  const t = podTemplate(r);
+  if (!t) return [];
+  const out: ContainerRef[] = [];
+  for (const [field, type] of CONTAINER_LISTS) {
+    asArray(t.spec[field]).forEach((c, index) => {
+      if (!isObj(c)) return;
+      out.push({ container: c, name: str(c['name']) ?? '', type, index, path: ptr(t.path, 'spec', field, index) });
+    });
+  }
+  return out;
+}
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface PortRef {
+  port: Obj;
+  container: ContainerRef;
+  index: number;
+  /** Pointer of the port item. */
+  path: string;
+  name: string | undefined;
+  containerPort: number | undefined;
+  hostPort: number | undefined;
+  hostIP: string;
+  /** Protocol with the API default (TCP) applied. */
+  protocol: Protocol;
+}
+
+export function normalizeProtocol(p: unknown): Protocol {
+  return p === 'UDP' || p === 'SCTP' ? p : 'TCP';
+}
+
+export function portNumber(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+export function ports(c: ContainerRef): PortRef[] {
+  return asArray(c.container['ports']).flatMap((p, index) => {
+    if (!isObj(p)) return [];
+    return [{
+      port: p,
+      container: c,
+      index,
+      path: ptr(c.path, 'ports', index),
+      name: str(p['name']),
+      containerPort: portNumber(p['containerPort']),
+      hostPort: portNumber(p['hostPort']),
+      hostIP: str(p['hostIP']) ?? '',
+      protocol: normalizeProtocol(p['protocol']),
+    }];
+  });
+}
+
+export function allPorts(r: Resource): PortRef[] {
+  return containers(r).flatMap(ports);
+}
+
+// ---- Selectors -----------------------------------------------------------------------------
+
+/** A Service-style selector: every key=value must be among the labels. Empty selects nothing here. */
+export function matchesMap(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return false;
+  return keys.every((k) => labels[k] === selector[k]);
+}
+
+/** A metav1.LabelSelector (matchLabels + matchExpressions). An empty selector matches everything. */
+export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isObj(selector)) return false;
+  const ml = stringMap(selector['matchLabels']);
+  for (const k of Object.keys(ml)) if (labels[k] !== ml[k]) return false;
+  for (const e of asArray(selector['matchExpressions'])) {
+    if (!isObj(e)) return false;
+    const key = str(e['key']) ?? '';
+    const values = asArray(e['values']).map(String);
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    switch (e['operator']) {
+      case 'In':
+        if (!has || !values.includes(labels[key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Workloads indexed by namespace and label pair, so that resolving a Service selector costs
+ * the size of its smallest matching bucket, not the number of workloads.
+ */
+export class WorkloadIndex<T extends { labels: Record<string, string> }> {
+  private readonly byPair = new Map<string, T[]>();
+  private readonly byNamespace = new Map<string, T[]>();
+
+  add(namespace: string, w: T): void {
+    let list = this.byNamespace.get(namespace);
+    if (!list) this.byNamespace.set(namespace, (list = []));
+    list.push(w);
+    for (const [k, v] of Object.entries(w.labels)) {
+      const key = `${namespace}\u0000${k}\u0000${v}`;
+      let bucket = this.byPair.get(key);
+      if (!bucket) this.byPair.set(key, (bucket = []));
+      bucket.push(w);
+    }
+  }
+
+  inNamespace(namespace: string): readonly T[] {
+    return this.byNamespace.get(namespace) ?? [];
+  }
+
+  /** Workloads whose labels satisfy a Service-style selector. */
+  select(namespace: string, selector: Record<string, string>): T[] {
+    const keys = Object.keys(selector);
+    if (keys.length === 0) return [];
+    let smallest: T[] | undefined;
+    for (const k of keys) {
+      const bucket = this.byPair.get(`${namespace}\u0000${k}\u0000${selector[k]}`);
+      if (!bucket) return [];
+      if (!smallest || bucket.length < smallest.length) smallest = bucket;
+    }
+    return smallest!.filter((w) => matchesMap(selector, w.labels));
+  }
+}
+
+/** IANA_SVC_NAME (RFC 6335 as Kubernetes validates it): the reason a name is invalid, or null. */
+export function ianaSvcNameProblem(name: string): string | null {
+  if (name.length === 0) return 'it is empty';
+  if (name.length > 15) return `it is ${name.length} characters long (at most 15)`;
+  if (!/^[a-z0-9-]+$/.test(name)) return 'it may contain only lowercase letters, digits and hyphens';
+  if (!/[a-z]/.test(name)) return 'it must contain at least one letter';
+  if (name.startsWith('-') || name.endsWith('-')) return 'it must not begin or end with a hyphen';
+  if (name.includes('--')) return 'it must not contain two hyphens in a row';
+  return null;
+}

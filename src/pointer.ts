@@ -1,0 +1,34 @@
+// JSON Pointer (RFC 6901) helpers. Rules build paths with `ptr`, the engine splits them.
+
+/** Escape one reference token. */
+export function escapeToken(token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Join tokens onto a base pointer: ptr('/spec', 'template', 0) -> '/spec/template/0'. */
+export function ptr(base: string, ...tokens: Array<string | number>): string {
+  let out = base;
+  for (const t of tokens) out += '/' + escapeToken(t);
+  return out;
+}
+
+/** Split a pointer into unescaped tokens; '' is the whole document. */
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) throw new Error(`invalid JSON Pointer ${JSON.stringify(pointer)}`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The value at a pointer in a plain object, or undefined. */
+export function getAt(root: unknown, pointer: string): unknown {
+  let cur: unknown = root;
+  for (const t of splitPointer(pointer)) {
+    if (Array.isArray(cur)) cur = cur[Number(t)];
+    else if (cur !== null && typeof cur === 'object') cur = (cur as Record<string, unknown>)[t];
+    else return undefined;
+  }
+  return cur;
+}

@@ -1,0 +1,121 @@
+// Services and the workloads they select, indexed by namespace and label so cross-resource rules
+// stay linear in the number of resources.
+
+import {
+  allPorts,
+  asArray,
+  isObj,
+  normalizeProtocol,
+  podTemplate,
+  portNumber,
+  str,
+  stringMap,
+  WorkloadIndex,
+  type PortRef,
+  type Protocol,
+} from './model.js';
+import { ptr } from './pointer.js';
+import type { Resource } from './types.js';
+
+export interface ServicePortRef {
+  service: Resource;
+  index: number;
+  /** Pointer of the port item. */
+  path: string;
+  name: string | undefined;
+  port: number | undefined;
+  protocol: Protocol;
+  /** targetPort as written: a number, a name, or undefined when omitted (then it defaults to port). */
+  targetPort: number | string | undefined;
+  /** The number the targetPort means: targetPort when numeric, port when omitted; undefined when named. */
+  numericTarget: number | undefined;
+  nodePort: number | undefined;
+}
+
+export function isService(r: Resource): boolean {
+  return r.kind === 'Service' && r.apiVersion === 'v1';
+}
+
+export function serviceType(r: Resource): string {
+  const spec = r.object['spec'];
+  return (isObj(spec) && str(spec['type'])) || 'ClusterIP';
+}
+
+/** The Service's selector; undefined when it has none (then it selects nothing). */
+export function serviceSelector(r: Resource): Record<string, string> | undefined {
+  const spec = r.object['spec'];
+  if (!isObj(spec) || !isObj(spec['selector'])) return undefined;
+  const sel = stringMap(spec['selector']);
+  return Object.keys(sel).length > 0 ? sel : undefined;
+}
+
+export function servicePorts(r: Resource): ServicePortRef[] {
+  const spec = r.object['spec'];
+  if (!isObj(spec)) return [];
+  return asArray(spec['ports']).flatMap((p, index) => {
+    if (!isObj(p)) return [];
+    const port = portNumber(p['port']);
+    const raw = p['targetPort'];
+    const targetPort = typeof raw === 'number' ? raw : typeof raw === 'string' ? (/^\d+$/.test(raw) ? Number(raw) : raw) : undefined;
+    return [{
+      service: r,
+      index,
+      path: ptr('/spec/ports', index),
+      name: str(p['name']),
+      port,
+      protocol: normalizeProtocol(p['protocol']),
+      targetPort,
+      numericTarget: typeof targetPort === 'number' ? targetPort : targetPort === undefined ? port : undefined,
+      nodePort: portNumber(p['nodePort']),
+    }];
+  });
+}
+
+export interface Workload {
+  resource: Resource;
+  labels: Record<string, string>;
+  ports: PortRef[];
+}
+
+/** Does a Service port reach this container port (same protocol, by name or by number)? */
+export function portMatches(sp: ServicePortRef, cp: PortRef): boolean {
+  if (sp.protocol !== cp.protocol) return false;
+  if (typeof sp.targetPort === 'string') return cp.name === sp.targetPort;
+  return sp.numericTarget !== undefined && cp.containerPort === sp.numericTarget;
+}
+
+/** Collects workloads and Services of the set; resolves which workloads each Service selects. */
+export class ServiceGraph {
+  readonly workloads = new WorkloadIndex<Workload>();
+  readonly services: Resource[] = [];
+
+  add(r: Resource): void {
+    if (isService(r)) {
+      this.services.push(r);
+      return;
+    }
+    const t = podTemplate(r);
+    if (!t) return;
+    this.workloads.add(r.namespace, { resource: r, labels: t.labels, ports: allPorts(r) });
+  }
+
+  /** Workloads a Service selects (empty for Services without selector). */
+  selected(svc: Resource): Workload[] {
+    const sel = serviceSelector(svc);
+    if (!sel) return [];
+    return this.workloads.select(svc.namespace, sel);
+  }
+
+  /** Services selecting a workload, computed once for all Services. */
+  servicesByWorkload(): Map<Resource, Resource[]> {
+    const out = new Map<Resource, Resource[]>();
+    for (const s of this.services) {
+      for (const w of this.selected(s)) {
+        let list = out.get(w.resource);
+        if (!list) out.set(w.resource, (list = []));
+        list.push(s);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,31 @@
+import t from 'tap';
+import { lintText, of } from '../helpers/harness.js';
+import { ianaSvcNameProblem } from '../../src/model.js';
+
+t.test('IANA_SVC_NAME as Kubernetes validates it', async (t) => {
+  for (const ok of ['http', 'h2c', 'a', 'grpc-web', 'x1', '1x', 'abcdefghijklmno']) t.equal(ianaSvcNameProblem(ok), null, ok);
+  for (const bad of ['', 'abcdefghijklmnop', 'HTTP', 'http_x', '123', '-a', 'a-', 'a--b', 'a.b']) t.not(ianaSvcNameProblem(bad), null, bad);
+});
+
+t.test('duplicates: error inside a container, warning across containers, with the first use related', async (t) => {
+  const f = of(await lintText(`apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+    - name: init
+      image: busybox:1.36
+      restartPolicy: Always
+      ports: [{name: admin, containerPort: 9000}]
+  containers:
+    - name: a
+      image: busybox:1.36
+      ports:
+        - {name: admin, containerPort: 9001}
+        - {name: admin, containerPort: 9002}
+`), 'invalid-port-name');
+  t.same(f.map((x) => [x.severity, x.line, x.column, x.related.map((r) => r.line)]), [
+    ['warning', 14, 18, [9]],
+    ['error', 15, 18, [14]],
+  ]);
+});
