@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // kube-preflight command line. Exit status: 0 clean, 1 findings over the threshold, 2 the run failed.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { projectPath } from './paths.js';
 import { FORMATS, type FormatName } from './formatters/index.js';
@@ -90,7 +91,7 @@ export async function main(io: CliIO): Promise<number> {
       .wrap(Math.min(100, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg.split('\n')[0]!);
+        throw err ?? new UsageError(msg.replace(/\s*\n\s*/g, ' ').trim());
       });
     await parser.parseAsync();
     return exit;
@@ -175,7 +176,9 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     const text = formatter(result, { rules: outcome.rules.map((r) => r.meta), color, toolVersion: toolVersion(), cwd: io.cwd });
     if (a.outputFile) {
       try {
-        writeFileSync(a.outputFile, text);
+        const target = resolve(io.cwd, a.outputFile);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, text);
       } catch (e) {
         throw new UsageError(`cannot write ${a.outputFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
       }

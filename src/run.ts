@@ -122,6 +122,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
   const fixed: FixedFile[] = [];
   if (opts.fix) {
     const original = new Map<number, string>();
+    const bom = result.files.map((f) => f.bom ?? false);
     let current = files;
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
       const byFile = new Map<number, Edit[]>();
@@ -150,7 +151,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       if (after === before) continue;
       const f = files[i]!;
       fixed.push({ file: f, before, after });
-      if (opts.fix === 'write' && f.path !== '-') writeAtomic(f.path, (result.files[i]!.bom ? '\uFEFF' : '') + after);
+      if (opts.fix === 'write' && f.path !== '-') writeAtomic(f.path, (bom[i] ? '\uFEFF' : '') + after);
     }
   }
   return { result, rules: all, config, fixed };

@@ -213,7 +213,8 @@ function findPair(d: Document.Parsed, map: YAMLMap, token: string, src: SourceFi
   for (const p of map.items as Pair[]) {
     const k = p.key as AnyNode;
     const kv = isScalar(k) ? k.value : k;
-    if (kv === '<<' && isScalar(k) && k.type === 'PLAIN') merge = p;
+    // With merge keys on, `<<` is a Scalar whose value is a symbol and whose source is '<<'.
+    if (isScalar(k) && (typeof kv === 'symbol' || (kv === '<<' && k.type === 'PLAIN'))) merge = p;
     else if (isScalar(k) && String(kv) === token) return p;
   }
   if (merge) {

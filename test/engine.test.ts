@@ -1,0 +1,143 @@
+// The engine's contract with rules: positions from paths (strictly), suppressions, Helm sources,
+// List items, --context, and the validation of what rules report.
+
+import t from 'tap';
+import { lintText, lintTexts, of } from './helpers/harness.js';
+import { runEngine, RulePathError } from '../src/engine.js';
+import type { Rule } from '../src/types.js';
+
+const pod = (name: string, extra = '') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+${extra}spec:
+  containers:
+    - name: c
+      image: nginx:1.27
+      ports:
+        - containerPort: 80
+`;
+
+t.test('disable-next-line applies to the next content line, skipping comment lines', async (t) => {
+  const text = pod('a').replace('        - containerPort: 80\n', '        # kube-preflight-disable-next-line unnamed-container-port -- legacy\n        # (another comment)\n        - containerPort: 80\n');
+  const f = await lintText(text);
+  const u = f.filter((x) => x.ruleId === 'unnamed-container-port');
+  t.equal(u.length, 1);
+  t.same(u[0]!.suppressed, { kind: 'inSource', via: 'comment', justification: 'legacy' });
+  t.same(of(f, 'unnamed-container-port'), [], 'not counted as a finding');
+});
+
+t.test('a directive for another rule suppresses nothing; no ids means every rule', async (t) => {
+  const other = pod('a').replace('        - containerPort: 80\n', '        # kube-preflight-disable-next-line invalid-port-name\n        - containerPort: 80\n');
+  t.equal(of(await lintText(other), 'unnamed-container-port').length, 1);
+  const all = pod('a').replace('        - containerPort: 80\n', '        - containerPort: 80 # kube-preflight-disable-line\n');
+  t.equal(of(await lintText(all), 'unnamed-container-port').length, 0);
+});
+
+t.test('kube-preflight-disable covers the rest of its document only', async (t) => {
+  const text = `# kube-preflight-disable unnamed-container-port -- generated\n${pod('a')}---\n${pod('b')}`;
+  const f = await lintText(text);
+  t.same(of(f, 'unnamed-container-port').map((x) => x.resource?.name), ['b']);
+  t.same(f.filter((x) => x.suppressed).map((x) => x.resource?.name), ['a']);
+});
+
+t.test('the kube-preflight.io/ignore annotation on the object or its pod template', async (t) => {
+  const onPod = pod('a', '').replace('  name: a\n', '  name: a\n  annotations:\n    kube-preflight.io/ignore: "invalid-port-name, unnamed-container-port"\n');
+  t.same(of(await lintText(onPod), 'unnamed-container-port'), []);
+  const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  selector: {matchLabels: {app: d}}
+  template:
+    metadata:
+      labels: {app: d}
+      annotations: {kube-preflight.io/ignore: unnamed-container-port}
+    spec:
+      containers:
+        - name: c
+          image: nginx:1.27
+          ports: [{containerPort: 80}]
+`;
+  const f = await lintText(deployment);
+  t.same(of(f, 'unnamed-container-port'), []);
+  t.equal(f.find((x) => x.ruleId === 'unnamed-container-port')?.suppressed?.via, 'annotation');
+});
+
+t.test('config ignores match rule, kind, name, namespace and file globs, with their reason', async (t) => {
+  const files = { 'apps/a.yaml': pod('a'), 'apps/b.yaml': pod('b'), 'vendor/c.yaml': pod('c') };
+  const run = async (ig: object) => (await lintTexts(files, { config: { ignores: [{ rule: 'unnamed-container-port', reason: 'why', ...ig }] } })).result.findings;
+  const names = (f: Awaited<ReturnType<typeof run>>) => of(f, 'unnamed-container-port').map((x) => x.resource?.name).sort();
+  t.same(names(await run({ name: 'a' })), ['b', 'c']);
+  t.same(names(await run({ kind: 'Deployment' })), ['a', 'b', 'c']);
+  t.same(names(await run({ namespace: 'default' })), []);
+  t.same(names(await run({ files: ['vendor/**'] })), ['a', 'b']);
+  const suppressed = (await run({ name: 'a' })).find((x) => x.suppressed);
+  t.same(suppressed?.suppressed, { kind: 'external', via: 'config', justification: 'why' });
+});
+
+t.test('Helm `# Source:` comments are carried on findings of their document', async (t) => {
+  const text = `---\n# Source: web/templates/a.yaml\n${pod('a')}---\n# Source: web/templates/b.yaml\n${pod('b')}---\n${pod('c')}`;
+  const f = of(await lintText(text), 'unnamed-container-port');
+  t.same(f.map((x) => [x.resource?.name, x.source]), [['a', 'web/templates/a.yaml'], ['b', 'web/templates/b.yaml'], ['c', undefined]]);
+});
+
+t.test('List items are linted with positions inside the List', async (t) => {
+  const text = `apiVersion: v1\nkind: List\nitems:\n${pod('a').replace(/^/gm, '  ').replace(/^  apiVersion/, '- apiVersion').trimEnd()}\n`;
+  const f = of(await lintText(text), 'unnamed-container-port');
+  t.same(f.map((x) => [x.path, x.line, x.column]), [['/items/0/spec/containers/0/ports/0', 13, 13]]);
+});
+
+t.test('merge keys: a path into merged content resolves to the anchored node', async (t) => {
+  const text = `apiVersion: v1
+kind: Pod
+metadata: {name: a}
+spec:
+  containers:
+    - &base
+      name: c
+      image: nginx:1.27
+      ports:
+        - {name: http, containerPort: 80}
+    - <<: *base
+      name: d
+`;
+  const f = of(await lintText(text), 'invalid-port-name');
+  t.same(f.map((x) => [x.severity, x.line, x.column, x.path]), [['warning', 10, 18, '/spec/containers/1/ports/0/name']]);
+});
+
+const badRule = (path: string): Rule => ({
+  meta: { id: 'bad-rule', description: 'test rule', rationale: 'test rule for the engine', severity: 'error', category: 'meta', fixable: false, docs: {} },
+  create: (ctx) => ({ resource: (r) => ctx.report({ resource: r, path, message: 'x' }) }),
+});
+
+t.test('an unresolvable path fails in strict mode and falls back to the nearest node otherwise', async (t) => {
+  const files = [{ path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') }];
+  const base = { cwd: '/v', files, facts: { flags: {}, config: {} } };
+  await t.rejects(runEngine({ ...base, rules: [{ rule: badRule('/spec/nope/0'), options: {} }], strict: true }), RulePathError);
+  const r = await runEngine({ ...base, rules: [{ rule: badRule('/spec/nope/0'), options: {} }] });
+  t.same([r.findings[0]!.line, r.findings[0]!.column], [6, 3], 'falls back to /spec');
+});
+
+t.test('a fix from a rule not marked fixable is rejected in strict mode', async (t) => {
+  const rule: Rule = {
+    ...badRule(''),
+    create: (ctx) => ({ resource: (r) => ctx.report({ resource: r, path: '/metadata/name', message: 'x', fix: (f) => f.replaceNode({ resource: r, path: '/metadata/name' }, 'y') }) }),
+  };
+  const files = [{ path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') }];
+  await t.rejects(runEngine({ cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule, options: {} }], strict: true }), /meta.fixable is false/);
+});
+
+t.test('--context resources are indexed but never reported, even by per-resource rules', async (t) => {
+  const out = await lintTexts({ 'a.yaml': pod('a') }, { context: { 'ctx.yaml': pod('ctx').replace('containerPort: 80', 'name: BAD\n          containerPort: 80') } });
+  t.same(out.result.findings.map((f) => f.file), ['a.yaml']);
+  t.equal(out.result.summary.files, 1, 'context files are not counted');
+  t.equal(out.result.summary.resources, 1);
+});
+
+t.test('severity overrides from config apply to every finding of the rule', async (t) => {
+  const f = await lintText(pod('a'), { config: { rules: { 'unnamed-container-port': 'error' } } });
+  t.same(of(f, 'unnamed-container-port').map((x) => x.severity), ['error']);
+  const off = await lintText(pod('a'), { config: { rules: { 'unnamed-container-port': { severity: 'off' } } } });
+  t.same(of(off, 'unnamed-container-port'), []);
+});
