@@ -3,5 +3,13 @@
 // --context resources included.
 
 import { collectNamespace, type FactCollector } from './facts.js';
+import { collectLinkerdConfig, collectLinkerdCreatedBy, collectSpegel, collectTelepresence } from './tool-versions.js';
 
-export const COLLECTORS: FactCollector[] = [collectNamespace];
+export const COLLECTORS: FactCollector[] = [
+  collectNamespace,
+  // versions (issue #5): Linkerd control plane, Telepresence traffic-manager, Spegel
+  collectLinkerdConfig,
+  collectLinkerdCreatedBy,
+  collectTelepresence,
+  collectSpegel,
+];

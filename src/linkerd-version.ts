@@ -98,3 +98,58 @@ export function createdByVersion(value: string): { tool: string; version: string
   const m = /^linkerd\/([a-z-]+)\s+(\S+)$/.exec(value.trim());
   return m ? { tool: m[1]!, version: m[2]! } : null;
 }
+
+export type VersionClass =
+  | { kind: 'version'; version: LinkerdVersion }
+  | { kind: 'malformed'; error: string }
+  | { kind: 'placeholder' };
+
+/**
+ * Sort a version string found in a manifest: a Linkerd version; something that tries to be one and
+ * fails (`stable-2.14`, `edge-24.13.1`, `2.17`); or a placeholder that is no version at all
+ * (`linkerd-version`, `dev-undefined`, `git-a94122bf`, `LinkerdVersion`, `latest`), which callers
+ * treat as unknown. A value tries to be a version when it starts with a channel prefix or a number.
+ */
+export function classifyLinkerdVersion(input: string): VersionClass {
+  const r = parseLinkerdVersion(input);
+  if (r.ok) return { kind: 'version', version: r.version };
+  const s = input.trim();
+  if (/^(stable|edge|enterprise|preview)-/i.test(s) || /^v?\d/.test(s)) return { kind: 'malformed', error: r.error };
+  return { kind: 'placeholder' };
+}
+
+/** Plain versions (`2.17.0`, as `linkerd check` prints them) match any release channel. */
+function channelsMatch(a: LinkerdChannel, b: LinkerdChannel): boolean {
+  if (a === b) return true;
+  const release = (c: LinkerdChannel) => c === 'stable' || c === 'enterprise' || c === 'plain';
+  return (a === 'plain' && release(b)) || (b === 'plain' && release(a));
+}
+
+/** The same release: `2.17.0`, `v2.17.0` and `enterprise-2.17.0` are one; hotpatches count. */
+export function sameLinkerdVersion(a: LinkerdVersion, b: LinkerdVersion): boolean {
+  return channelsMatch(a.channel, b.channel) && compareLinkerd(a, b) === 0;
+}
+
+export interface LinkerdSkew {
+  /** 'error' when the channels or release lines differ, 'warning' within one line. */
+  severity: 'error' | 'warning';
+  /** Why, for messages: 'channels edge and enterprise differ', 'release lines 2.15 and 2.17 differ'. */
+  reason: string;
+}
+
+/** How far apart two versions are; null when they are the same release. */
+export function linkerdSkew(a: LinkerdVersion, b: LinkerdVersion): LinkerdSkew | null {
+  if (sameLinkerdVersion(a, b)) return null;
+  if (!channelsMatch(a.channel, b.channel)) {
+    const lines = a.line && b.line ? (a.line === b.line ? ` (both on the ${a.line} line)` : ` (lines ${a.line} and ${b.line})`) : '';
+    const name = (c: LinkerdChannel) => (c === 'plain' ? 'stable/enterprise' : c);
+    return { severity: 'error', reason: `the channels ${name(a.channel)} and ${name(b.channel)} differ${lines}` };
+  }
+  if (a.line !== undefined && b.line !== undefined) {
+    if (a.line !== b.line) return { severity: 'error', reason: `the release lines ${a.line} and ${b.line} differ` };
+  } else if (a.line !== b.line) {
+    return { severity: 'error', reason: `they belong to different release lines` };
+  }
+  if (cmp3(a.numbers, b.numbers) === 0) return { severity: 'warning', reason: `the hotpatches differ (${a.hotpatch} and ${b.hotpatch})` };
+  return { severity: 'warning', reason: a.line ? `they are different releases of the ${a.line} line` : 'they are different releases' };
+}

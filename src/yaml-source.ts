@@ -268,3 +268,20 @@ function cleanMessage(m: string): string {
   // yaml's messages may carry "at line X, column Y:" plus a code excerpt; keep the first sentence.
   return m.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?\s*$/, '').trim();
 }
+
+/**
+ * Parse a YAML string embedded in a manifest (the `values` key of ConfigMap `linkerd-config`).
+ * Never throws; aliases are capped as for manifests. Positions inside the string are not tracked.
+ */
+export function parseYamlValue(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+    const list = Array.isArray(docs) ? docs : [];
+    if (list.length !== 1) return { ok: false, error: `expected one YAML document, found ${list.length}` };
+    const d = list[0]!;
+    if (d.errors.length > 0) return { ok: false, error: cleanMessage(d.errors[0]!.message) };
+    return { ok: true, value: d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (err) {
+    return { ok: false, error: cleanMessage(String((err as Error).message)) };
+  }
+}
