@@ -1,7 +1,7 @@
 import type { Rule } from '../src/types.js';
 import { allPorts, hasPodTemplate, ianaSvcNameProblem, type PortRef } from '../src/model.js';
 import { isService, servicePorts } from '../src/services.js';
-import { ptr } from '../src/pointer.js';
+import { getAt, ptr } from '../src/pointer.js';
 
 /** DNS-1123 label: what a Service port name must be. */
 function dnsLabelProblem(name: string): string | null {
@@ -26,7 +26,8 @@ const rule: Rule = {
       details:
         'Checked: `ports[].name` of every container (init, regular, ephemeral) as IANA_SVC_NAME; duplicate names inside one container ' +
         '(error) and across the containers of one pod (warning, with the other port as related location); Service `ports[].name` as a ' +
-        'DNS-1123 label and unique in the Service; a named Service `targetPort` as IANA_SVC_NAME.',
+        'DNS-1123 label and unique in the Service; a named Service `targetPort` as IANA_SVC_NAME, and a quoted number such as ' +
+        '`targetPort: "8080"`, which the API server takes as a name and rejects (write it unquoted).',
       bad: 'ports:\n  - name: http_metrics     # underscore\n    containerPort: 9090\n  - name: metrics-endpoint  # 16 characters\n    containerPort: 9091\n',
       good: 'ports:\n  - name: http-metrics\n    containerPort: 9090\n',
       references: ['kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go: IsValidPortName'],
@@ -84,6 +85,13 @@ const rule: Rule = {
                   related: [{ resource: r, path: seen.get(sp.name)!, message: `first use of "${sp.name}"` }],
                 });
               } else seen.set(sp.name, namePath);
+            }
+            const rawTarget = getAt(r.object, ptr(sp.path, 'targetPort'));
+            if (typeof rawTarget === 'string' && /^\d+$/.test(rawTarget)) {
+              ctx.report({
+                resource: r, path: ptr(sp.path, 'targetPort'),
+                message: `targetPort "${rawTarget}" is a quoted number: the API server validates a string targetPort as a port name and rejects it; write ${Number(rawTarget)} without quotes`,
+              });
             }
             if (typeof sp.targetPort === 'string') {
               const problem = ianaSvcNameProblem(sp.targetPort);

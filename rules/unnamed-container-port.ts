@@ -1,6 +1,7 @@
 import type { Resource, Rule } from '../src/types.js';
 import { allPorts, hasPodTemplate, ianaSvcNameProblem, type PortRef } from '../src/model.js';
 import { portMatches, servicePorts, ServiceGraph } from '../src/services.js';
+import { ptr } from '../src/pointer.js';
 
 const CONTAINER_KIND = { container: 'container', initContainer: 'init container', ephemeralContainer: 'ephemeral container' } as const;
 
@@ -66,7 +67,10 @@ const rule: Rule = {
               resource: r,
               path: p.path,
               message: `${num} of ${where} has no name${proposal} so Services can target it by name instead of by number`,
-              fix: name ? (fixer) => fixer.insertPair({ resource: r, path: p.path }, 'name', name) : undefined,
+              // `name: ""` is unnamed too: replace its value rather than add a second `name` key.
+              fix: !name ? undefined
+                : p.name === '' ? (fixer) => fixer.replaceNode({ resource: r, path: ptr(p.path, 'name') }, name)
+                : (fixer) => fixer.insertPair({ resource: r, path: p.path }, 'name', name),
             });
           }
         }

@@ -29,3 +29,9 @@ spec:
     ['error', 15, 18, [14]],
   ]);
 });
+
+t.test('a quoted number as targetPort is rejected by the API server as a port name', async (t) => {
+  const f = of(await lintText('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - port: 80\n      targetPort: "8080"\n    - port: 81\n      targetPort: 8081\n'), 'invalid-port-name');
+  t.same(f.map((x) => [x.line, x.column, x.endColumn, x.severity]), [[7, 19, 25, 'error']]);
+  t.equal(f[0]!.message, 'targetPort "8080" is a quoted number: the API server validates a string targetPort as a port name and rejects it; write 8080 without quotes');
+});

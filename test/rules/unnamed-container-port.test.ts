@@ -63,3 +63,9 @@ t.test('two unnamed ports never get the same proposed name', async (t) => {
   t.same(f.map((x) => /`name: ([^`]+)`/.exec(x.message)?.[1] ?? null), ['tcp-80', 'udp-80', null]);
   t.same(f.map((x) => x.fixable), [true, true, false], 'no fix when no unique valid name is left');
 });
+
+t.test('an empty name counts as unnamed, and the fix replaces it instead of adding a second name key', async (t) => {
+  const out = await lintTexts({ 'a.yaml': deployment('            - {containerPort: 80, name: ""}\n') }, { fix: 'dry-run' });
+  t.equal(of(out.result.findings, 'unnamed-container-port').length, 0, 'nothing left after the fix');
+  t.equal(out.fixed[0]!.after, deployment('            - {containerPort: 80, name: tcp-80}\n'));
+});
