@@ -115,6 +115,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     listener: RuleListener;
   }
   const active: Active[] = [];
+  /** The file being read, so sourceText() does not parse it again. */
+  let reading: { index: number; src: SourceFile } | null = null;
   for (const enabled of opts.rules) {
     const { rule } = enabled;
     const id = rule.meta.id;
@@ -143,6 +145,11 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       },
       reportFacts(r) {
         pending.push({ ruleId: id, severity: sev(r.severity), message: r.message, loc: { kind: 'none' }, related: r.related ?? [], fixable: false });
+      },
+      sourceText(t) {
+        const i = t.resource.file.index;
+        const src = reading?.index === i ? reading.src : sourceOf(i);
+        return src ? src.sourceText(t.resource.doc, t.resource.base + t.path, t.on ?? 'node') : null;
       },
     };
     active.push({ enabled, listener: rule.create(ctx) });
@@ -179,6 +186,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     record.text = read.text;
     record.bom = read.bom;
     const src = new SourceFile(read.text);
+    reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
     const mark = pending.length;
@@ -208,6 +216,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     resolveAll(local, new Map([[index, src]]));
   });
 
+  reading = null;
   for (const a of active) a.listener.done?.();
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------

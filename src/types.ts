@@ -165,6 +165,12 @@ export interface RuleContext<O = Record<string, unknown>> {
   report(r: Report): void;
   reportDocument(r: DocumentReport): void;
   reportFacts(r: FactReport): void;
+  /**
+   * How the node at a target is written in its file: the exact source text (a scalar with its quotes,
+   * tag and anchor, e.g. `yes`, `"yes"`, `!!str yes`, `0644`), or null when the path does not resolve.
+   * For rules whose finding depends on the spelling, not only the parsed value (YAML 1.1 typing).
+   */
+  sourceText(target: Target): string | null;
 }
 
 export interface RuleListener {

@@ -117,6 +117,31 @@ export class SourceFile {
     return null;
   }
 
+  /**
+   * Source text of the node at `pointer`, including a scalar's tag and anchor (`!!str yes`), or null.
+   * (The parser's node range starts after those properties.)
+   */
+  sourceText(doc: number, pointer: string, on: LocateOn = 'node'): string | null {
+    const range = this.locate(doc, pointer, on);
+    if (!range) return null;
+    let start = range[0];
+    const found = on === 'node' ? this.find(doc, pointer) : null;
+    const n = found?.node;
+    if (n && isScalar(n) && (n.tag || n.anchor)) {
+      // Walk back over `!tag` / `&anchor` tokens separated by blanks.
+      for (;;) {
+        let i = start;
+        while (i > 0 && (this.text[i - 1] === ' ' || this.text[i - 1] === '\t')) i--;
+        let j = i;
+        while (j > 0 && !/\s/.test(this.text[j - 1]!)) j--;
+        const token = this.text.slice(j, i);
+        if (j < i && (token[0] === '!' || token[0] === '&')) start = j;
+        else break;
+      }
+    }
+    return this.text.slice(start, range[1]);
+  }
+
   /** The nearest ancestor of `pointer` that resolves, for error messages about a bad path. */
   nearestResolvable(doc: number, pointer: string): string {
     const tokens = splitPointer(pointer);

@@ -1,0 +1,495 @@
+// Schema validation of built-in kinds with the validators kubernetes-models@4.5.1 ships
+// (precompiled ajv "standalone" functions under kubernetes-models/_schemas/), loaded lazily per kind.
+//
+// Unknown fields: the bundled validators ignore additional properties, so the object is validated
+// through a tracking Proxy. ajv's generated code reads every property its schema declares
+// (`data.prop === undefined`) and enumerates keys only for maps (additionalProperties). For each
+// mapping node the validator reaches, the keys it read are the declared properties of the schema(s)
+// that apply there; other keys are unknown fields, as the API server's strict field validation says.
+// Nodes the validator never reaches (free-form RawExtension, JSON, FieldsV1, below a type error) are
+// not checked.
+//
+// null in a mapping counts as absent (the API server decodes a null optional field as unset):
+// `creationTimestamp: null` and `status: {}` from `kubectl create --dry-run -o yaml` are clean.
+
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { projectPath } from './paths.js';
+import { escapeToken } from './pointer.js';
+import { goYamlNonString, goYamlNumberDiffers, type GoYamlValue } from './yaml11.js';
+
+const require = createRequire(import.meta.url);
+
+/** Minor of the newest Kubernetes whose OpenAPI kubernetes-models 4.5.1 was generated from. */
+export const BUNDLED_SCHEMA_VERSION = '1.33';
+
+export type ViolationCode = 'type' | 'required' | 'enum' | 'format' | 'unknown-field' | 'yaml-typing';
+
+export interface Violation {
+  /** JSON Pointer relative to the validated object. */
+  path: string;
+  on: 'node' | 'key';
+  code: ViolationCode;
+  message: string;
+  /** Set for findings that are warnings rather than errors. */
+  warning?: boolean;
+  /** Replacement text for the node (a quoted scalar, `true`, `0o644`), when the fix is safe. */
+  replacement?: string;
+}
+
+/** An ajv error object as the standalone validators produce it (no messages). */
+export interface AjvError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+export type ValidateFn = ((data: unknown, opts?: { instancePath?: string }) => boolean) & { errors?: AjvError[] | null };
+
+/** Source text of the node at a JSON Pointer relative to the object (how it was written), or null. */
+export type RawText = (pointer: string) => string | null;
+
+// ---- lazy loading ------------------------------------------------------------------------------
+
+let kinds: Record<string, string> | undefined;
+let extraProps: Record<string, string[]> | undefined;
+let schemasDir: string | undefined;
+const validators = new Map<string, ValidateFn | null>();
+
+function kindTable(): Record<string, string> {
+  if (!kinds) kinds = (JSON.parse(readFileSync(projectPath('rules/_schema-kinds.json'), 'utf8')) as { kinds: Record<string, string> }).kinds;
+  return kinds;
+}
+
+/** True when kubernetes-models has a validator for this apiVersion/kind. */
+export function isBuiltinKind(apiVersion: string, kind: string): boolean {
+  return Object.hasOwn(kindTable(), `${apiVersion}/${kind}`);
+}
+
+let byVersion: Map<string, string[]> | undefined;
+/** The kinds kubernetes-models knows for a built-in apiVersion, or undefined when it is not one. */
+export function builtinKindsOf(apiVersion: string): string[] | undefined {
+  if (!byVersion) {
+    byVersion = new Map();
+    for (const key of Object.keys(kindTable())) {
+      const i = key.lastIndexOf('/');
+      const av = key.slice(0, i);
+      let list = byVersion.get(av);
+      if (!list) byVersion.set(av, (list = []));
+      list.push(key.slice(i + 1));
+    }
+  }
+  return byVersion.get(apiVersion);
+}
+
+/**
+ * The validators' only runtime import is @kubernetes-models/validate, whose index loads ajv-formats,
+ * ajv-formats-draft2019, is-cidr and ajv-i18n (~50 modules, ~55 ms cold) for six formats. We serve
+ * it from our own six-format implementation by pre-seeding the CommonJS cache entry that the
+ * validators' `require("@kubernetes-models/validate")` resolves to. A test checks that every format
+ * the bundled validators name is implemented here.
+ */
+const QUANTITY = /^[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE][+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+))?$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const FORMATS: Record<string, { type: string; validate: RegExp | ((v: never) => boolean) }> = {
+  int32: { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 },
+  int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
+  double: { type: 'number', validate: () => true },
+  byte: { type: 'string', validate: (s: string) => BASE64.test(s) },
+  quantity: { type: 'string', validate: QUANTITY },
+  'date-time': { type: 'string', validate: (s: string) => RFC3339.test(s) && !Number.isNaN(Date.parse(s.replace(' ', 'T'))) },
+};
+
+function schemaDir(): string {
+  if (!schemasDir) {
+    const root = dirname(require.resolve('kubernetes-models/package.json'));
+    schemasDir = join(root, '_schemas');
+    const kmRequire = createRequire(join(schemasDir, 'index.js'));
+    const target = kmRequire.resolve('@kubernetes-models/validate');
+    const cache = require.cache as Record<string, unknown>;
+    if (!cache[target]) {
+      cache[target] = { id: target, filename: target, loaded: true, exports: { formats: FORMATS }, children: [], paths: [] };
+    }
+  }
+  return schemasDir;
+}
+
+/** The validator of a built-in kind, loaded on first use (only that kind's definition graph). */
+export function validatorFor(apiVersion: string, kind: string): ValidateFn | undefined {
+  const key = `${apiVersion}/${kind}`;
+  let fn = validators.get(key);
+  if (fn === undefined) {
+    const def = kindTable()[key];
+    fn = def ? (require(join(schemaDir(), `${def}.js`)) as { validate: ValidateFn }).validate : null;
+    validators.set(key, fn);
+  }
+  return fn ?? undefined;
+}
+
+function extraPropsFor(read: Set<string>): string[] | undefined {
+  if (!extraProps) {
+    extraProps = (JSON.parse(readFileSync(projectPath('rules/_schema-extra-props.json'), 'utf8')) as { extra: Record<string, string[]> }).extra;
+  }
+  return extraProps[[...read].sort().join(',')];
+}
+
+// ---- the tracking proxy ------------------------------------------------------------------------
+
+type Obj = Record<string, unknown>;
+
+/** One per object node the validator reaches; it is the Proxy's handler (no closures per node). */
+class NodeTracker implements ProxyHandler<Obj> {
+  /** Property names read (mappings only); null until the first read. */
+  read: Set<string> | null = null;
+  enumerated = false;
+  readonly proxy: Obj;
+  constructor(
+    readonly target: Obj,
+    readonly mapping: boolean,
+    private readonly run: Tracking,
+    private readonly over: Map<string, unknown> | undefined,
+  ) {
+    this.proxy = new Proxy(target, this);
+  }
+  get(t: Obj, k: string | symbol): unknown {
+    if (typeof k !== 'string') return Reflect.get(t, k);
+    if (this.mapping) (this.read ??= new Set()).add(k);
+    if (this.over?.has(k)) return this.over.get(k);
+    const v = t[k];
+    if (v === null) return this.mapping && Object.hasOwn(t, k) ? undefined : v;
+    return typeof v === 'object' ? this.run.wrap(v as Obj) : v;
+  }
+  has(t: Obj, k: string | symbol): boolean {
+    if (typeof k !== 'string') return Reflect.has(t, k);
+    if (this.mapping) {
+      (this.read ??= new Set()).add(k);
+      if (t[k] === null) return false;
+    }
+    return k in t;
+  }
+  ownKeys(t: Obj): ArrayLike<string | symbol> {
+    this.enumerated = true;
+    const keys = Reflect.ownKeys(t);
+    return this.mapping ? keys.filter((k) => typeof k !== 'string' || t[k] !== null) : keys;
+  }
+  getOwnPropertyDescriptor(t: Obj, k: string | symbol): PropertyDescriptor | undefined {
+    if (this.mapping && typeof k === 'string' && t[k] === null) return undefined;
+    const d = Reflect.getOwnPropertyDescriptor(t, k);
+    if (d && 'value' in d && typeof k === 'string') d.value = this.get(t, k);
+    return d;
+  }
+}
+
+class Tracking {
+  readonly nodes = new Map<object, NodeTracker>();
+  constructor(private readonly overrides?: Map<object, Map<string, unknown>>) {}
+  wrap(v: Obj): Obj {
+    let n = this.nodes.get(v);
+    if (!n) {
+      n = new NodeTracker(v, !Array.isArray(v), this, this.overrides?.get(v));
+      this.nodes.set(v, n);
+    }
+    return n.proxy;
+  }
+}
+
+// ---- validation --------------------------------------------------------------------------------
+
+export interface ValidateOptions {
+  /** How a node was written; enables YAML 1.1 (Kubernetes) typing of plain scalars. */
+  raw?: RawText;
+  /** The object's text may hold leading-zero numbers (`0644`): check numbers' source text too. */
+  checkNumbers?: boolean;
+}
+
+interface YamlNote {
+  path: string;
+  src: string;
+  go: GoYamlValue;
+  parsed: unknown;
+}
+
+/** Validate a built-in kind's object; violations sorted by path. */
+export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions = {}): Violation[] {
+  let tracking = new Tracking();
+  fn(tracking.wrap(obj));
+  let errors = fn.errors ?? [];
+  const out: Violation[] = [];
+
+  // Unknown fields, and plain scalars Kubernetes types differently (collected in the same walk).
+  const notes: YamlNote[] = [];
+  const overrides = new Map<object, Map<string, unknown>>();
+  const stack: Array<string | number> = [];
+  const pointer = (last?: string | number) => {
+    let p = '';
+    for (const t of stack) p += '/' + escapeToken(t);
+    return last === undefined ? p : p + '/' + escapeToken(last);
+  };
+  const scalar = (parent: Obj, key: string | number, v: unknown) => {
+    if (!opts.raw) return;
+    let go: GoYamlValue | undefined;
+    let path: string | undefined;
+    let src: string | null = null;
+    if (typeof v === 'string') {
+      if (!goYamlNonString(v)) return;
+      path = pointer(key);
+      src = withoutAnchor(opts.raw(path));
+      if (src !== v) return; // quoted, tagged or a block scalar: a string for Kubernetes too
+      go = goYamlNonString(v);
+    } else if (typeof v === 'number' && opts.checkNumbers) {
+      path = pointer(key);
+      src = withoutAnchor(opts.raw(path));
+      if (src === null) return;
+      go = goYamlNumberDiffers(src, v);
+    }
+    if (!go || path === undefined || src === null) return;
+    notes.push({ path, src, go, parsed: v });
+    let m = overrides.get(parent);
+    if (!m) overrides.set(parent, (m = new Map()));
+    m.set(String(key), go.value);
+  };
+  const walk = (node: Obj) => {
+    const rec = tracking.nodes.get(node);
+    if (!rec) return; // never reached by the validator: free-form, or below a type error
+    if (!rec.mapping) {
+      const arr = node as unknown as unknown[];
+      for (let i = 0; i < arr.length; i++) {
+        const v = arr[i];
+        if (v !== null && typeof v === 'object') {
+          stack.push(i);
+          walk(v as Obj);
+          stack.pop();
+        } else scalar(node, i, v);
+      }
+      return;
+    }
+    const declared = rec.read !== null && !rec.enumerated ? rec.read : null;
+    let extra: string[] | undefined | null = null;
+    for (const k in node) {
+      if (declared && !declared.has(k)) {
+        if (extra === null) extra = extraPropsFor(declared);
+        if (!extra?.includes(k)) {
+          const allowed = extra ? [...declared, ...extra] : [...declared];
+          const sugg = nearest(k, allowed);
+          out.push({
+            path: pointer(k), on: 'key', code: 'unknown-field',
+            message: `unknown field "${k}"${sugg ? `; did you mean "${sugg}"?` : ': the API server rejects it (strict field validation)'}`,
+          });
+          continue; // its subtree is unknown as a whole
+        }
+      }
+      const v = node[k];
+      if (v !== null && typeof v === 'object') {
+        stack.push(k);
+        walk(v as Obj);
+        stack.pop();
+      } else scalar(node, k, v);
+    }
+  };
+  walk(obj);
+
+  if (overrides.size > 0) {
+    // Validate again with the values Kubernetes reads for those plain scalars.
+    tracking = new Tracking(overrides);
+    fn(tracking.wrap(obj));
+    errors = fn.errors ?? [];
+  }
+  const valueAt = (path: string): unknown => {
+    for (const n of notes) if (n.path === path) return n.go.value;
+    return getAt(obj, path);
+  };
+
+  // Errors: IntOrString and Quantity (oneOf) collapse to one finding per node.
+  const oneOf = new Map<string, AjvError[]>();
+  for (const e of errors) if (e.keyword === 'oneOf' || e.keyword === 'anyOf') oneOf.set(e.instancePath, []);
+  const errorPaths = new Set<string>();
+  for (const e of errors) {
+    // Objects embedded in another (apps/v1beta1 volumeClaimTemplates, items of typed Lists) are
+    // decoded without apiVersion/kind.
+    if (e.keyword === 'required' && e.instancePath !== '' && (e.params['missingProperty'] === 'apiVersion' || e.params['missingProperty'] === 'kind')) continue;
+    // "" is Go's zero value: the API server defaults it (imagePullPolicy, protocol...), not rejects it.
+    if (e.keyword === 'enum' && valueAt(e.instancePath) === '') continue;
+    errorPaths.add(e.instancePath);
+    const group = oneOf.get(e.instancePath);
+    if (group) {
+      group.push(e);
+      continue;
+    }
+    out.push(convert(e, valueAt(e.instancePath), opts.raw, notes));
+  }
+  for (const [path, errs] of oneOf) {
+    const value = valueAt(path);
+    const fmt = errs.find((e) => e.keyword === 'format' && typeof value === 'string');
+    if (fmt) {
+      out.push(convert(fmt, value, opts.raw, notes));
+      continue;
+    }
+    const types = new Set(errs.filter((e) => e.keyword === 'type').map((e) => String(e.params['type'])));
+    const expected = types.has('integer') && types.has('string') ? 'an integer or a string (int-or-string)'
+      : types.has('number') && types.has('string') ? 'a quantity (a number or a string such as "500m" or "1Gi")'
+      : [...types].map((t) => TYPE_WORD[t] ?? t).join(' or ');
+    out.push({ path, on: 'node', code: 'type', message: `expected ${expected}, got ${describe(value)}` });
+  }
+
+  // Plain scalars whose Kubernetes typing differs but that validate: warn (other YAML 1.2 tools,
+  // kustomize among them, read another value).
+  for (const n of notes) {
+    if (errorPaths.has(n.path)) continue;
+    if (n.go.type === 'bool') {
+      out.push({
+        path: n.path, on: 'node', code: 'yaml-typing', warning: true, replacement: String(n.go.value),
+        message: `Kubernetes reads the plain scalar ${n.src} as the boolean ${n.go.value} (YAML 1.1), YAML 1.2 tools as the string "${n.src}"; write ${n.go.value}`,
+      });
+    } else {
+      const v = n.go.value as number;
+      const octal = /^[-+]?0[0-7_]+$/.test(n.src) && Number.isInteger(v);
+      const better = octal ? `${v < 0 ? '-' : ''}0o${Math.abs(v).toString(8)}` : String(v);
+      out.push({
+        path: n.path, on: 'node', code: 'yaml-typing', warning: true, replacement: better,
+        message: `Kubernetes reads ${n.src} as ${v}${octal ? ' (octal, YAML 1.1)' : ''}, YAML 1.2 tools as ${JSON.stringify(n.parsed)}; write ${better}${octal ? ` or ${v}` : ''}`,
+      });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** An anchor (`&a yes`) does not change how a scalar is typed; a tag (`!!str yes`) does. */
+function withoutAnchor(src: string | null): string | null {
+  return src !== null && src.charCodeAt(0) === 38 ? src.replace(/^&\S+\s+/, '') : src;
+}
+
+const TYPE_WORD: Record<string, string> = {
+  object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean',
+};
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${show(v)}`;
+  if (typeof v === 'number') return `the number ${show(v)}`;
+  return `the ${typeof v} ${String(v)}`;
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? s.slice(0, 57) + '..."' : s;
+}
+
+function convert(e: AjvError, value: unknown, raw: RawText | undefined, notes: YamlNote[]): Violation {
+  const path = e.instancePath;
+  switch (e.keyword) {
+    case 'required':
+      return { path, on: 'node', code: 'required', message: `missing required field "${String(e.params['missingProperty'])}"` };
+    case 'type': {
+      const want = String(e.params['type']);
+      if (want === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+        const note = notes.find((n) => n.path === path);
+        const src = note?.src ?? raw?.(path) ?? String(value);
+        const quoted = JSON.stringify(src);
+        const what = note
+          ? `Kubernetes reads the plain scalar ${src} as the ${note.go.type === 'bool' ? 'boolean' : 'number'} ${String(note.go.value)} (YAML 1.1), not a string`
+          : `expected a string, got the ${typeof value} ${src}`;
+        return { path, on: 'node', code: 'type', replacement: quoted, message: `${what}; quote it: ${quoted}` };
+      }
+      return { path, on: 'node', code: 'type', message: `expected ${TYPE_WORD[want] ?? want}, got ${describe(value)}` };
+    }
+    case 'enum': {
+      const allowed = (e.params['allowedValues'] as unknown[]) ?? [];
+      const sugg = typeof value === 'string' ? allowed.find((a) => typeof a === 'string' && a.toLowerCase() === value.toLowerCase()) : undefined;
+      return {
+        path, on: 'node', code: 'enum',
+        message: `${show(value)} is not one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}${sugg !== undefined ? `; did you mean ${JSON.stringify(sugg)}?` : ''}`,
+      };
+    }
+    case 'format': {
+      const f = String(e.params['format']);
+      const hint = f === 'quantity' ? ' (such as "500m", "1.5", "64Mi" or "1Gi")' : f === 'date-time' ? ' (RFC 3339, such as "2024-01-31T12:00:00Z")' : f === 'byte' ? ' (base64)' : '';
+      const msg = typeof value === 'number' ? `${show(value)} is out of the ${f} range` : `${show(value)} is not a valid ${f}${hint}`;
+      return { path, on: 'node', code: 'format', message: msg };
+    }
+    default:
+      return { path, on: 'node', code: 'type', message: `fails the schema (${e.keyword} ${JSON.stringify(e.params)})` };
+  }
+}
+
+function getAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let cur: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const t = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[t];
+  }
+  return cur;
+}
+
+// ---- suggestions -------------------------------------------------------------------------------
+
+/** Optimal string alignment distance (Levenshtein with adjacent transpositions). */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev2: number[] = [];
+  let prev: number[] = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur: number[] = [i];
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      cur.push(d);
+    }
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[n]!;
+}
+
+/** The candidate nearest to `name` (case-insensitive match first), or undefined when none is close. */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const lname = name.toLowerCase();
+  for (const c of candidates) {
+    const lc = c.toLowerCase();
+    const d = lc === lname ? 0.5 : editDistance(lname, lc);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+// ---- removed and deprecated APIs ---------------------------------------------------------------
+
+export interface ApiLifecycle {
+  apiVersion: string;
+  kind: string;
+  deprecatedIn: string | null;
+  removedIn: string | null;
+  replacement: string | null;
+  replacementAvailableSince: string | null;
+  source: string;
+  note?: string;
+}
+
+let lifecycle: Map<string, ApiLifecycle> | undefined;
+
+export function apiLifecycle(apiVersion: string, kind: string): ApiLifecycle | undefined {
+  if (!lifecycle) {
+    const rows = (JSON.parse(readFileSync(projectPath('rules/_removed-apis.json'), 'utf8')) as { apis: ApiLifecycle[] }).apis;
+    lifecycle = new Map(rows.map((r) => [`${r.apiVersion}/${r.kind}`, r]));
+  }
+  return lifecycle.get(`${apiVersion}/${kind}`);
+}
+
+/** Minor number of a Kubernetes version like "1.30", "v1.30.2"; NaN when unreadable. */
+export function kubeMinor(v: string): number {
+  const m = /^v?1\.(\d+)/.exec(v);
+  return m ? Number(m[1]) : NaN;
+}

@@ -1,0 +1,195 @@
+import t from 'tap';
+import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { lintText, lintTexts, of } from '../helpers/harness.js';
+import { FORMATS, editDistance, nearest, validatorFor, validateBuiltin } from '../../src/schema.js';
+import { resolveGoYaml, goYamlNonString } from '../../src/yaml11.js';
+import { toJsonSchema } from '../../src/crd-schema.js';
+
+const require = createRequire(import.meta.url);
+const schemasDir = join(dirname(require.resolve('kubernetes-models/package.json')), '_schemas');
+
+// Runs first: nothing else in this process has loaded a validator yet.
+t.test('validators load lazily, per kind', async (t) => {
+  const loaded = () => Object.keys(require.cache).filter((k) => k.includes('/_schemas/')).length;
+  t.equal(loaded(), 0, 'nothing loaded before the first use');
+  t.ok(validatorFor('apps/v1', 'Deployment'));
+  const afterDeployment = loaded();
+  t.ok(afterDeployment > 50 && afterDeployment < 200, `one Deployment loads its definition graph only (${afterDeployment} modules)`);
+  t.ok(readdirSync(schemasDir).filter((f) => f.endsWith('.js')).length > 800, 'of more than 800');
+  t.notOk(Object.keys(require.cache).some((k) => /ajv-formats|ajv-i18n|is-cidr/.test(k)), 'the heavy format libraries are not loaded');
+  t.equal(validatorFor('example.com/v1', 'Widget'), undefined, 'not a built-in kind');
+});
+
+t.test('every format the bundled validators use is implemented', async (t) => {
+  const used = new Set<string>();
+  const apimachinery = join(dirname(require.resolve('@kubernetes-models/apimachinery/package.json')), '_schemas');
+  for (const dir of [schemasDir, apimachinery]) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
+      for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/formats(?:\.([\w]+)|\["([^"]+)"\])/g)) used.add(m[1] ?? m[2]!);
+    }
+  }
+  t.ok(used.size >= 6, `formats used: ${[...used].join(', ')}`);
+  for (const f of used) t.ok(FORMATS[f], `format ${f}`);
+});
+
+t.test('go-yaml v2 typing of plain scalars', async (t) => {
+  const cases: Array<[string, string, unknown]> = [
+    ['yes', 'bool', true], ['Off', 'bool', false], ['y', 'bool', true], ['N', 'bool', false], ['yEs', 'string', 'yEs'],
+    ['0755', 'int', 493], ['0o17', 'int', 15], ['0x1F', 'int', 31], ['0b101', 'int', 5], ['1_000', 'int', 1000],
+    ['-0x1F', 'int', -31], ['08', 'float', 8], ['1.0', 'float', 1], ['.5', 'float', 0.5], ['1e3', 'float', 1000],
+    ['~', 'null', null], ['1:30', 'string', '1:30'], ['2001-12-14', 'string', '2001-12-14'], ['123abc', 'string', '123abc'],
+  ];
+  for (const [src, type, value] of cases) t.same(resolveGoYaml(src), { type, value }, src);
+  t.equal(goYamlNonString('hello'), undefined);
+  t.equal(goYamlNonString('64Mi'), undefined);
+  t.same(goYamlNonString('on'), { type: 'bool', value: true });
+});
+
+t.test('suggestions', async (t) => {
+  t.equal(editDistance('imagePullPolice', 'imagePullPolicy'), 1);
+  t.equal(editDistance('ab', 'ba'), 1, 'a transposition costs one');
+  t.equal(nearest('RestartPolicy', ['restartPolicy', 'resources']), 'restartPolicy');
+  t.equal(nearest('zzzzzz', ['restartPolicy']), undefined);
+});
+
+t.test('validateBuiltin reports each violation at its own node', async (t) => {
+  const fn = validatorFor('v1', 'Pod')!;
+  const v = validateBuiltin(
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', creationTimestamp: null }, spec: { containers: [{ name: 'c', image: 'x', imagePullPolice: 'Always', ports: [{ containerPort: '80' }] }] }, status: {} },
+    fn,
+  );
+  t.same(v.map((x) => [x.path, x.on, x.code]), [
+    ['/spec/containers/0/imagePullPolice', 'key', 'unknown-field'],
+    ['/spec/containers/0/ports/0/containerPort', 'node', 'type'],
+  ]);
+  t.same(validateBuiltin({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: null }, fn), [], 'null spec is an absent spec');
+  const sel = validateBuiltin({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: null, template: {} } }, validatorFor('apps/v1', 'Deployment')!);
+  t.same(sel.map((x) => [x.path, x.message]), [['/spec', 'missing required field "selector"']], 'a null required field is missing');
+});
+
+t.test('unknown field: at the key, with the nearest name; CRD schemas keep description and x-kubernetes-*', async (t) => {
+  const f = of(await lintText(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: things.example.com}
+spec:
+  group: example.com
+  names: {kind: Thing, plural: things}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          description: a thing
+          x-kubernetes-preserve-unknown-fields: true
+          properties:
+            spec: {type: object, description: spec, x-kubernetes-int-or-string: false}
+      additionalPrinterColumns:
+        - {name: Age, type: date, jsonPath: .metadata.creationTimestamp, description: age}
+      servd: true
+`), 'schema');
+  t.same(f.map((x) => [x.line, x.column, x.endColumn, x.severity, x.message]), [
+    [21, 7, 12, 'error', 'unknown field "servd"; did you mean "served"?'],
+  ]);
+});
+
+t.test('plain scalars typed the Kubernetes way; the source text decides', async (t) => {
+  const f = of(await lintText(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  labels: {a: yes, b: "yes", c: !!str yes, d: &x on, e: *x, f: 'no'}
+data:
+  n: 12
+`), 'schema');
+  t.same(f.map((x) => [x.line, x.column, x.message]), [
+    [5, 15, 'Kubernetes reads the plain scalar yes as the boolean true (YAML 1.1), not a string; quote it: "yes"'],
+    // the anchored scalar, and the alias to it (the engine locates an alias at its anchor)
+    [5, 50, 'Kubernetes reads the plain scalar on as the boolean true (YAML 1.1), not a string; quote it: "on"'],
+    [5, 50, 'Kubernetes reads the plain scalar on as the boolean true (YAML 1.1), not a string; quote it: "on"'],
+    [7, 6, 'expected a string, got the number 12; quote it: "12"'],
+  ]);
+  t.ok(f.every((x) => x.fixable), 'quoting is a fix');
+});
+
+t.test('removed and deprecated APIs follow the target version', async (t) => {
+  const text = 'apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec: {minAvailable: 1}\n';
+  const at133 = of(await lintText(text), 'schema');
+  t.same(at133.map((x) => [x.line, x.column, x.severity, x.message]), [
+    [1, 13, 'error', 'policy/v1beta1 PodDisruptionBudget is no longer served since Kubernetes 1.25 (target 1.33); use "policy/v1"'],
+  ]);
+  const at124 = of(await lintText(text, { facts: { kubernetesVersion: '1.24' } }), 'schema');
+  t.same(at124.map((x) => [x.severity, x.message]), [
+    ['warning', 'policy/v1beta1 PodDisruptionBudget is deprecated and no longer served from Kubernetes 1.25; use "policy/v1"'],
+  ]);
+  const at120 = of(await lintText(text, { facts: { kubernetesVersion: '1.20' } }), 'schema');
+  t.same(at120, [], 'no warning before the replacement exists (policy/v1 since 1.21)');
+});
+
+t.test('a target newer than the bundled schemas makes unknown fields warnings', async (t) => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n  hostnameOverride: h\n';
+  t.same(of(await lintText(text), 'schema').map((x) => x.severity), ['error']);
+  const newer = of(await lintText(text, { facts: { kubernetesVersion: '1.35' } }), 'schema');
+  t.same(newer.map((x) => x.severity), ['warning']);
+  t.match(newer[0]!.message, /bundled schemas are Kubernetes 1\.33/);
+});
+
+t.test('custom resources: CRD after the CR, in another file; none without a CRD', async (t) => {
+  const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  names: {kind: Gizmo, plural: gizmos}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                replicas: {type: integer, nullable: true}
+                labels: {type: object, additionalProperties: {type: string}}
+`;
+  const cr = `apiVersion: example.com/v1
+kind: Gizmo
+metadata: {name: g}
+spec:
+  replicas: null
+  labels: {a: b, c: 1}
+  replica: 2
+---
+apiVersion: example.com/v1
+kind: Unknown
+metadata: {name: u}
+spec: {anything: 1}
+`;
+  const out = await lintTexts({ 'a-cr.yaml': cr, 'b-crd.yaml': crd });
+  const f = of(out.result.findings, 'schema');
+  t.same(f.map((x) => [x.file, x.line, x.column, x.message]), [
+    ['a-cr.yaml', 6, 21, 'expected a string, got 1'],
+    ['a-cr.yaml', 7, 3, 'unknown field "replica"; did you mean "replicas"? (not in the schema of CustomResourceDefinition "gizmos.example.com")'],
+  ]);
+  const ctx = await lintTexts({ 'a-cr.yaml': cr }, { context: { 'crd.yaml': crd } });
+  t.equal(of(ctx.result.findings, 'schema').length, 2, 'a CRD from --context is used');
+});
+
+t.test('structural schema conversion', async (t) => {
+  t.same(toJsonSchema({ type: 'object', properties: { a: { type: 'string', nullable: true }, b: { 'x-kubernetes-int-or-string': true } } }, false), {
+    type: 'object',
+    properties: { a: { type: ['string', 'null'] }, b: { type: ['integer', 'string'] }, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } },
+    additionalProperties: false,
+  });
+  t.same(toJsonSchema({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, false, false), { type: 'object' }, 'preserve-unknown-fields keeps unknown fields');
+  t.same(toJsonSchema({ type: 'object' }, true, false), { type: 'object' }, 'v1beta1 CRDs that preserve unknown fields');
+  t.same(toJsonSchema({ type: 'integer', minimum: 0, exclusiveMinimum: true }, false, false), { type: 'integer', exclusiveMinimum: 0 });
+});
