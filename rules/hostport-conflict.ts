@@ -150,7 +150,7 @@ const rule: Rule = {
               why = e.placement.everyNode && first.placement.everyNode ? 'both are DaemonSets and meet on every node they share' : 'their pods can meet on one node';
             }
             const constrained = e.placement.constrained || across.some((x) => x.placement.constrained);
-            const unproven = constrained ? ' (their nodeSelector, node affinity or nodeName could not be proven disjoint)' : '';
+            const unproven = constrained ? ', and their nodeSelector, node affinity or nodeName could not be proven disjoint' : '';
             const related: RelatedReport[] = across.slice(0, MAX_RELATED).map((x) => ({
               resource: x.claim.resource, path: x.claim.path,
               message: `${describeClaim(x.claim)} claimed by ${containerLabel(x.claim.container)} of ${resourceLabel(x.claim.resource)}`,
@@ -160,7 +160,7 @@ const rule: Rule = {
               path: c.path,
               message:
                 `host port ${describeClaim(c)} of ${containerLabel(c.container)} is also claimed by ${containerLabel(o.container)} of ` +
-                `${resourceLabel(o.resource)}${more}: ${why}${unproven}${sidecarNote([first])}; ` +
+                `${resourceLabel(o.resource)}${more}${unproven}: ${why}${sidecarNote([first])}; ` +
                 'give one of them another hostPort, or nodeSelectors that never match the same node',
               related,
             });

@@ -90,7 +90,7 @@ const rule: Rule = {
             related.push({ resource: r, path: '/spec/replicas', message: `replicas: ${replicas}` });
           }
           if (scaled) {
-            count.push(`HorizontalPodAutoscaler "${hpa.resource.name}" scales it${hpa.max !== undefined ? ` up to ${hpa.max}` : ''}`);
+            count.push(`HorizontalPodAutoscaler "${hpa.resource.name}" scaling it${hpa.max !== undefined ? ` up to ${hpa.max}` : ''}`);
             related.push({ resource: hpa.resource, path: '/spec/scaleTargetRef', message: `HorizontalPodAutoscaler "${hpa.resource.name}" targets ${r.kind} "${r.name}"` });
           }
           const first = claims[0]!;
@@ -105,7 +105,7 @@ const rule: Rule = {
             resource: r,
             path: first.path,
             message:
-              `${r.kind} "${r.name}" claims host port ${portList} and ${count.join(' and ')}: only one of its pods fits on a node, ` +
+              `${r.kind} "${r.name}" claims host port${ports.length > 1 ? 's' : ''} ${portList}, with ${count.join(' and ')}: only one of its pods fits on a node, ` +
               `so pods beyond the nodes with the port free stay Pending${surge}; ${fixes}`,
             related,
           });

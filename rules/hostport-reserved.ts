@@ -55,8 +55,8 @@ const rule: Rule = {
             path: c.path,
             message:
               `host port ${describeClaim(c)} of ${containerLabel(c.container)} ` +
-              (fromConfig ? `is listed in reservedHostPorts in the config` : `is taken by ${holder} on the node`) +
-              `: the scheduler does not see that it is taken, so the pod fails to bind it or captures its traffic; pick another hostPort`,
+              (fromConfig ? `is listed in reservedHostPorts in the config` : `is held by ${holder} on the node`) +
+              `: the scheduler cannot see ports held outside Kubernetes, so the pod fails to bind it or captures its traffic; pick another hostPort`,
           });
         }
       },

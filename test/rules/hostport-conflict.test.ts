@@ -30,7 +30,7 @@ t.test('the Spegel incident: two DaemonSets on hostPort 30020 report each other'
     ['spegel.yaml', 192, 13, 'error'],
     ['cache.yaml', 19, 15, 'error'],
   ]);
-  t.match(f[0]!.message, /^host port 30020\/TCP on 0\.0\.0\.0 of container "registry" is also claimed by container "cache" of DaemonSet kube-system\/registry-cache: both are DaemonSets/);
+  t.match(f[0]!.message, /^host port 30020\/TCP on 0\.0\.0\.0 of container "registry" is also claimed by container "cache" of DaemonSet kube-system\/registry-cache, and their nodeSelector, node affinity or nodeName could not be proven disjoint: both are DaemonSets/);
   t.match(f[0]!.message, /could not be proven disjoint/, 'spegel has a nodeSelector, the cache none');
   t.same(f[0]!.related.map((r) => [r.file, r.line, r.column]), [['cache.yaml', 19, 15]]);
   t.same(f[1]!.related.map((r) => [r.file, r.line, r.column]), [['spegel.yaml', 192, 13]]);

@@ -31,7 +31,7 @@ t.test('replicas above one on each replicated kind', async (t) => {
     const f = await run({ 'w.yaml': workload(kind, 'w', '  replicas: 3\n') });
     t.equal(f.length, 1, kind);
     t.same([f[0]!.line, f[0]!.column, f[0]!.severity], [13, 19, 'warning']);
-    t.match(f[0]!.message, new RegExp(`^${kind} "w" claims host port 80/TCP on 0\\.0\\.0\\.0 and 3 replicas: only one of its pods fits on a node`));
+    t.match(f[0]!.message, new RegExp(`^${kind} "w" claims host port 80/TCP on 0\\.0\\.0\\.0, with 3 replicas: only one of its pods fits on a node`));
     t.same(f[0]!.related.map((r) => [r.line, r.message]), [[5, 'replicas: 3']]);
     if (kind === 'Deployment') t.match(f[0]!.message, /rolling update needs one more free node per surge pod; use a DaemonSet, set `maxSurge: 0`/);
     else t.notMatch(f[0]!.message, /maxSurge/);
@@ -47,7 +47,7 @@ t.test('replicas above one on each replicated kind', async (t) => {
 t.test('hostNetwork makes every containerPort a host port', async (t) => {
   const f = await run({ 'w.yaml': workload('Deployment', 'w', '  replicas: 2\n', '[{name: http, containerPort: 80}, {name: m, containerPort: 9090}]', '      hostNetwork: true\n') });
   t.equal(f.length, 1, 'one finding per workload');
-  t.match(f[0]!.message, /claims host port 80\/TCP on 0\.0\.0\.0, 9090\/TCP on 0\.0\.0\.0 and 2 replicas/);
+  t.match(f[0]!.message, /claims host ports 80\/TCP on 0\.0\.0\.0, 9090\/TCP on 0\.0\.0\.0, with 2 replicas/);
   t.same(f[0]!.related.map((r) => r.message), ['replicas: 2', 'also host port 9090/TCP on 0.0.0.0']);
 });
 
@@ -56,7 +56,7 @@ t.test('an HPA in the set, v1 or v2, same namespace and name', async (t) => {
   for (const api of ['autoscaling/v1', 'autoscaling/v2']) {
     const f = await run({ 'w.yaml': dep, 'hpa.yaml': hpa(api, 'w', 4) });
     t.equal(f.length, 1, api);
-    t.match(f[0]!.message, /and HorizontalPodAutoscaler "hpa" scales it up to 4:/);
+    t.match(f[0]!.message, /with HorizontalPodAutoscaler "hpa" scaling it up to 4:/);
     t.same(f[0]!.related.map((r) => [r.file, r.line]), [['hpa.yaml', 5]]);
   }
   t.same(await run({ 'w.yaml': dep, 'hpa.yaml': hpa('autoscaling/v2', 'w', 1) }), [], 'maxReplicas 1');

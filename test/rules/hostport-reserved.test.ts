@@ -23,7 +23,7 @@ t.test('every node daemon port is flagged, with its holder', async (t) => {
     t.equal(f.length, 1, String(port));
     t.equal(f[0]!.severity, 'error');
     t.same([f[0]!.line, f[0]!.column], [8, 15]);
-    t.equal(f[0]!.message, `host port ${port}/UDP on 0.0.0.0 of container "c" is taken by ${holder} on the node: the scheduler does not see that it is taken, so the pod fails to bind it or captures its traffic; pick another hostPort`);
+    t.equal(f[0]!.message, `host port ${port}/UDP on 0.0.0.0 of container "c" is held by ${holder} on the node: the scheduler cannot see ports held outside Kubernetes, so the pod fails to bind it or captures its traffic; pick another hostPort`);
   }
   t.same(await run(pod('[{containerPort: 10250}]')), [], 'a containerPort alone is no claim');
   t.same(await run(pod('[{containerPort: 10251, hostPort: 10251}]')), [], '10251 is not reserved');
@@ -41,6 +41,6 @@ t.test('config reservedHostPorts add to the list', async (t) => {
   const f = await run(pod('[{containerPort: 22, hostPort: 22}, {containerPort: 9100, hostPort: 9100}, {containerPort: 10250, hostPort: 10250}]'), { config: { reservedHostPorts: [22, 10250] } });
   t.same(f.map((x) => x.message.replace(/:.*/, '')), [
     'host port 22/TCP on 0.0.0.0 of container "c" is listed in reservedHostPorts in the config',
-    'host port 10250/TCP on 0.0.0.0 of container "c" is taken by kubelet on the node',
+    'host port 10250/TCP on 0.0.0.0 of container "c" is held by kubelet on the node',
   ]);
 });
