@@ -41,7 +41,12 @@ export type FactKey = keyof typeof FACT_KEYS;
 /** Newest Kubernetes minor whose schemas are bundled (kubernetes-models 4.5.x). */
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
-/** Ports node daemons listen on (kubernetes pkg/cluster/ports): kubelet, healthz, read-only, proxy, controllers. */
+/**
+ * Ports node daemons listen on: kubernetes pkg/cluster/ports (kubelet, healthz, proxy, controllers), 10255 from older
+ * ports.go (the kubelet read-only port, off by default in the kubelet config file but still enabled by some distributions),
+ * 10259 from the scheduler config API (DefaultKubeSchedulerPort) and 10260 from k8s.io/cloud-provider options
+ * (CloudControllerManagerWebhookPort).
+ */
 export const NODE_DAEMON_PORTS: ReadonlyArray<{ port: number; daemon: string }> = [
   { port: 10250, daemon: 'kubelet' },
   { port: 10248, daemon: 'kubelet healthz' },
@@ -51,6 +56,7 @@ export const NODE_DAEMON_PORTS: ReadonlyArray<{ port: number; daemon: string }> 
   { port: 10257, daemon: 'kube-controller-manager' },
   { port: 10258, daemon: 'cloud-controller-manager' },
   { port: 10259, daemon: 'kube-scheduler' },
+  { port: 10260, daemon: 'cloud-controller-manager webhook' },
 ];
 
 const DEFAULTS: Partial<Record<FactKey, string>> = {
