@@ -3,6 +3,7 @@
 // version and the value parsers Linkerd uses. Shared by the linkerd-* annotation rules.
 
 import { readFileSync } from 'node:fs';
+import { linkerdInForce } from './tool-versions.js';
 import { projectPath } from './paths.js';
 import { ptr } from './pointer.js';
 import { allPorts, hasPodTemplate, isObj, metadata, type Obj } from './model.js';
@@ -110,11 +111,9 @@ const UNION: LinkerdTarget = { known: false, label: 'any Linkerd version' };
 
 /** The target control-plane version; read it in done(), when manifest facts are complete. */
 export function linkerdTarget(facts: Facts): LinkerdTarget {
-  const f = facts.get('linkerd.controlPlaneVersion');
-  if (!f) return UNION;
-  const p = parseLinkerdVersion(f.value);
-  if (!p.ok || !p.version.line || !(LINKERD_LINES as readonly string[]).includes(p.version.line)) return UNION;
-  const v = p.version;
+  // Same precedence as linkerd-version-mismatch: flag, config, linkerd-config, created-by.
+  const v = linkerdInForce(facts, 'linkerd.controlPlaneVersion')?.parsed;
+  if (!v || !v.line || !(LINKERD_LINES as readonly string[]).includes(v.line)) return UNION;
   const label = v.channel === 'edge' || v.channel === 'preview' ? `Linkerd ${v.raw} (${v.line} line)` : `Linkerd ${v.raw}`;
   return { known: true, line: v.line, version: v, label };
 }
