@@ -51,6 +51,8 @@ export interface EngineOptions {
   reportUnusedSuppressions?: boolean;
   /** Severity of unused-suppression findings. */
   unusedSeverity?: Severity;
+  /** Use only the precise YAML parse (tests compare it with the fast one). */
+  precise?: boolean;
   /** Fail (throw) when a rule reports a path that does not resolve, or a fix from a non-fixable rule. Tests set it. */
   strict?: boolean;
 }
@@ -166,7 +168,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!s) {
       const text = files[i]?.record.text;
       if (text === undefined) return undefined;
-      s = new SourceFile(text);
+      s = new SourceFile(text, { precise: opts.precise });
       srcCache.set(i, s);
     }
     return s;
@@ -185,7 +187,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     record.text = read.text;
     record.bom = read.bom;
-    const src = new SourceFile(read.text);
+    const src = new SourceFile(read.text, { precise: opts.precise });
     reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
@@ -338,7 +340,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     out.push(f);
   }
 
-  if (opts.reportUnusedSuppressions) out.push(...unusedSuppressions(files, ignores, opts.unusedSeverity ?? 'warning'));
+  if (opts.reportUnusedSuppressions) out.push(...unusedSuppressions(files, ignores, opts.unusedSeverity ?? 'warning', Boolean(opts.precise)));
 
   out.sort(compareFindings);
   const summary: Summary = {
@@ -366,7 +368,7 @@ function allInFile(p: Pending, index: number): boolean {
   return p.related.every(inFile);
 }
 
-function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severity: Severity): EngineFinding[] {
+function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severity: Severity, precise: boolean): EngineFinding[] {
   const out: EngineFinding[] = [];
   const base = { ruleId: UNUSED_SUPPRESSION, severity, related: [], fixable: false, resource: null };
   for (const s of files) {
@@ -383,7 +385,7 @@ function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severit
       for (const a of anns) {
         const unused = a.rules.filter((id) => !a.used.has(id));
         if (unused.length === 0) continue;
-        const src = new SourceFile(s.record.text!);
+        const src = new SourceFile(s.record.text!, { precise });
         const range = src.locate(r.doc, r.base + a.path, 'node')!;
         const st = src.position(range[0]);
         const en = src.position(range[1]);

@@ -29,6 +29,8 @@ export interface RunOptions {
   reportUnusedSuppressions?: boolean;
   fix?: 'write' | 'dry-run';
   strict?: boolean;
+  /** Use only the precise YAML parse (tests compare it with the fast one). */
+  precise?: boolean;
   /** Files given directly instead of discovered (the language server). */
   files?: InputFile[];
 }
@@ -116,6 +118,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       reportUnusedSuppressions: opts.reportUnusedSuppressions && unusedSeverity !== 'off',
       unusedSeverity: unusedSeverity === 'off' ? 'warning' : unusedSeverity,
       strict: opts.strict,
+      precise: opts.precise,
     });
 
   let result = await lint(files);

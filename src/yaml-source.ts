@@ -1,6 +1,7 @@
 // The one module that knows the YAML parser. Everything else sees plain values, JSON Pointers
 // and offsets. Swapping the parser (or how positions are obtained) must not change any caller.
 
+import jsyaml from 'js-yaml';
 import {
   parseAllDocuments,
   LineCounter,
@@ -42,7 +43,8 @@ export type LocateOn = 'node' | 'key';
 
 type AnyNode = YNode | null | undefined;
 
-export class SourceFile {
+/** The `yaml` package's full parse: exact errors, recovery per document, comments, edits. */
+export class PreciseSource {
   readonly text: string;
   readonly documents: SourceDocument[];
   readonly eol: '\n' | '\r\n';
@@ -90,8 +92,12 @@ export class SourceFile {
           });
         }
       }
-      this.documents.push({ value, problems, range, start: prevEnd, empty: contents == null && problems.length === 0 });
-      prevEnd = d.range[2];
+      // `---` with nothing after it composes a zero-width null scalar: that document is empty too.
+      const nothing = contents == null || (isScalar(contents) && contents.value === null && !!contents.range && contents.range[1] <= contents.range[0]);
+      const empty = nothing && problems.length === 0;
+      this.documents.push({ value, problems, range, start: prevEnd, empty });
+      // Comments of an empty document (a `# Source:` line between two `---`) belong to the next one.
+      if (!empty) prevEnd = d.range[2];
     }
   }
 
@@ -110,7 +116,8 @@ export class SourceFile {
       if (k?.range) return [k.range[0], nodeEnd(k, this.text)];
     }
     const n = found.node;
-    if (n?.range) return [n.range[0], nodeEnd(n, this.text)];
+    // An empty value (`name:`) has a zero-width node: point at its key instead.
+    if (n?.range && !(isScalar(n) && n.value === null && n.range[1] <= n.range[0] && found.pair)) return [n.range[0], nodeEnd(n, this.text)];
     // A key with an empty value (`name:`): point at the key.
     const k = found.pair?.key as AnyNode;
     if (k?.range) return [k.range[0], nodeEnd(k, this.text)];
@@ -233,7 +240,7 @@ export class SourceFile {
   }
 }
 
-function findPair(d: Document.Parsed, map: YAMLMap, token: string, src: SourceFile): Pair | null {
+function findPair(d: Document.Parsed, map: YAMLMap, token: string, src: PreciseSource): Pair | null {
   let merge: Pair | null = null;
   for (const p of map.items as Pair[]) {
     const k = p.key as AnyNode;
@@ -264,7 +271,9 @@ function nodeEnd(node: YNode, text: string): number {
       const it = items[i] as Pair | YNode;
       if (isMap(node)) {
         const p = it as Pair;
-        const last = (p.value as AnyNode)?.range ? (p.value as YNode) : (p.key as AnyNode);
+        const v = p.value as AnyNode;
+        const empty = !v?.range || (isScalar(v) && v.value === null && v.range[1] <= v.range[0]);
+        const last = empty ? (p.key as AnyNode) : v;
         if (last?.range) return nodeEnd(last, text);
       } else if ((it as YNode)?.range) {
         return nodeEnd(it as YNode, text);
@@ -308,5 +317,335 @@ export function parseYamlValue(text: string): { ok: true; value: unknown } | { o
     return { ok: true, value: d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (err) {
     return { ok: false, error: cleanMessage(String((err as Error).message)) };
+  }
+}
+
+// ---- the fast path -------------------------------------------------------------------------
+//
+// js-yaml parses several times faster than the `yaml` Document API. Its `listener` reports where
+// every node opens and closes, which is all we need for positions: a small tree of offsets, built
+// in the same single parse. Files with a syntax error, a duplicate key (js-yaml throws; the precise
+// parse reports each problem), or anchors (aliases need the precise parse's expansion limit) take
+// the precise path. Where the offset tree disagrees with the parsed value, the precise parse is used
+// for that file's positions, so a finding is never placed on a guess.
+
+interface PNode {
+  /** Offset where composing the node began (before separating blanks and comments). */
+  s: number;
+  /** Offset where it ended. */
+  e: number;
+  k: string | null;
+  /** The scalar's value (keys are matched against it). */
+  r?: unknown;
+  c?: PNode[];
+}
+
+/** YAML 1.2 core types plus merge keys: what the `yaml` package reads by default. */
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
+const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},]/;
+
+class FastTree {
+  readonly roots: PNode[];
+  readonly values: unknown[];
+  constructor(text: string) {
+    const stack: PNode[] = [{ s: 0, e: 0, k: null }];
+    const values: unknown[] = [];
+    jsyaml.loadAll(text, (v) => values.push(v), {
+      schema: FAST_SCHEMA,
+      json: false,
+      listener(type, state) {
+        if (type === 'open') {
+          stack.push({ s: state.position, e: 0, k: null });
+        } else {
+          const n = stack.pop()!;
+          n.e = state.position;
+          n.k = state.kind;
+          if (state.kind === 'scalar') n.r = state.result;
+          const parent = stack[stack.length - 1]!;
+          (parent.c ??= []).push(n);
+        }
+      },
+    } as jsyaml.LoadOptions);
+    this.roots = stack[0]!.c ?? [];
+    this.values = values;
+  }
+}
+
+class Inconsistent extends Error {}
+
+function isBlank(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
+}
+
+/** Skip blanks, line breaks and comments. */
+function skipTrivia(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text[i];
+    if (isBlank(c)) i++;
+    else if (c === '#') {
+      while (i < end && text[i] !== '\n') i++;
+    } else break;
+  }
+  return i;
+}
+
+/** Skip a node's `!tag` and `&anchor` properties. */
+function skipProperties(text: string, i: number, end: number): number {
+  while (i < end && (text[i] === '!' || text[i] === '&')) {
+    while (i < end && !isBlank(text[i])) i++;
+    i = skipTrivia(text, i, end);
+  }
+  return i;
+}
+
+export class SourceFile {
+  readonly text: string;
+  readonly documents: SourceDocument[];
+  readonly eol: '\n' | '\r\n';
+  private readonly tree: FastTree | null;
+  private preciseSource?: PreciseSource;
+  private lineStarts?: number[];
+  private fallback = false;
+
+  /** `precise: true` skips the fast parse (tests compare both strategies). */
+  constructor(text: string, opts: { precise?: boolean } = {}) {
+    this.text = text;
+    this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
+    let tree: FastTree | null = null;
+    // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
+    if (!opts.precise && !ANCHOR.test(text) && text.charCodeAt(0) !== 0xfeff) {
+      try {
+        tree = new FastTree(text);
+        if (tree.roots.length !== tree.values.length) tree = null;
+      } catch {
+        tree = null; // a syntax error or a duplicate key: the precise parse reports it
+      }
+    }
+    this.tree = tree;
+    if (!tree) {
+      this.preciseSource = new PreciseSource(text);
+      this.documents = this.preciseSource.documents;
+      return;
+    }
+    this.documents = [];
+    let prevEnd = 0;
+    tree.roots.forEach((root, i) => {
+      const value = tree.values[i] ?? undefined;
+      const start = skipTrivia(text, root.s, text.length);
+      const empty = root.k === null && (value === undefined || value === null);
+      const end = empty ? start : this.end(this.norm(root));
+      // A document's own text begins on the line after the previous document's content.
+      const nl = i === 0 ? -1 : text.indexOf('\n', prevEnd);
+      const docStart = i === 0 ? 0 : nl === -1 ? prevEnd : nl + 1;
+      this.documents.push({ value: empty ? undefined : value, problems: [], range: [start, Math.max(start, end)], start: Math.min(docStart, start), empty });
+      if (!empty) prevEnd = end;
+    });
+  }
+
+  /** True when positions come from the fast parse (tests compare the two). */
+  get fast(): boolean {
+    return this.tree !== null && !this.fallback;
+  }
+
+  private precise(): PreciseSource {
+    return (this.preciseSource ??= new PreciseSource(this.text));
+  }
+
+  position(offset: number): Position {
+    if (!this.tree) return this.precise().position(offset);
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const ls = this.lineStarts;
+    let lo = 0;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ls[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - ls[lo]! + 1 };
+  }
+
+  locate(doc: number, pointer: string, on: LocateOn = 'node'): [number, number] | null {
+    if (!this.fast) return this.precise().locate(doc, pointer, on);
+    try {
+      const f = this.find(doc, pointer);
+      if (!f) return null;
+      if (on === 'key' && f.key) return this.range(f.key);
+      if (f.node && f.node.k !== null) return this.range(f.node);
+      return f.key ? this.range(f.key) : f.node ? this.range(f.node) : null;
+    } catch (e) {
+      if (!(e instanceof Inconsistent)) throw e;
+      this.fallback = true;
+      return this.precise().locate(doc, pointer, on);
+    }
+  }
+
+  sourceText(doc: number, pointer: string, on: LocateOn = 'node'): string | null {
+    if (!this.fast) return this.precise().sourceText(doc, pointer, on);
+    const r = this.locate(doc, pointer, on);
+    if (!r || !this.fast) return r ? this.precise().sourceText(doc, pointer, on) : null;
+    // Include the node's `!tag` / `&anchor` properties, as the precise parse does.
+    const f = this.find(doc, pointer);
+    const n = on === 'key' ? f?.key : f?.node;
+    const start = n ? skipTrivia(this.text, n.s, r[0]) : r[0];
+    return this.text.slice(start, r[1]);
+  }
+
+  nearestResolvable(doc: number, pointer: string): string {
+    if (!this.fast) return this.precise().nearestResolvable(doc, pointer);
+    const tokens = splitPointer(pointer);
+    while (tokens.length > 0) {
+      tokens.pop();
+      const p = tokens.map((t) => '/' + t.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+      if (this.locate(doc, p)) return p;
+    }
+    return '';
+  }
+
+  // Edits are rare (--fix, editor quick fixes): the precise parse has the node styles they need.
+  // The two parsers count empty documents differently, so documents are matched by where their
+  // content starts.
+  replaceScalar(doc: number, pointer: string, value: string | number | boolean) {
+    const j = this.preciseIndex(doc);
+    return j === -1 ? null : this.precise().replaceScalar(j, pointer, value);
+  }
+
+  renameKey(doc: number, pointer: string, newKey: string) {
+    const j = this.preciseIndex(doc);
+    return j === -1 ? null : this.precise().renameKey(j, pointer, newKey);
+  }
+
+  insertPair(doc: number, pointer: string, key: string, value: string | number | boolean) {
+    const j = this.preciseIndex(doc);
+    return j === -1 ? null : this.precise().insertPair(j, pointer, key, value);
+  }
+
+  private preciseIndex(doc: number): number {
+    if (!this.tree) return doc;
+    const d = this.documents[doc];
+    return d ? this.precise().documents.findIndex((x) => !x.empty && x.range[0] === d.range[0]) : -1;
+  }
+
+  // ---- the offset tree -------------------------------------------------------------------
+
+  /** Collapse the wrapper nodes js-yaml composes around a flow collection in a block context. */
+  private norm(n: PNode): PNode {
+    let cur = n;
+    while (cur.k !== 'scalar' && cur.c?.length === 1 && cur.c[0]!.k === cur.k && cur.c[0]!.e === cur.e) cur = cur.c[0]!;
+    return cur;
+  }
+
+  private start(n: PNode): number {
+    const t = this.text;
+    return skipProperties(t, skipTrivia(t, n.s, n.e), n.e);
+  }
+
+  private end(n: PNode): number {
+    const t = this.text;
+    const s = this.start(n);
+    if (n.k === 'scalar' || n.k === null) {
+      // A plain scalar followed by a comment closes after the blanks before `#`.
+      let e = n.e;
+      while (e > s && isBlank(t[e - 1])) e--;
+      return Math.max(s, e);
+    }
+    if (t[s] === '{' || t[s] === '[') {
+      let e = n.e;
+      while (e > s && isBlank(t[e - 1])) e--;
+      return e;
+    }
+    // A block collection ends where its last node does.
+    const kids = n.c ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const kid = this.norm(kids[i]!);
+      // An empty value (`key:`) has no node of its own: the collection ends at its key.
+      if (kid.k !== null) return this.end(kid);
+    }
+    let e = n.e;
+    while (e > s && isBlank(t[e - 1])) e--;
+    return e;
+  }
+
+  private range(n: PNode): [number, number] {
+    const s = this.start(n);
+    return [s, Math.max(s, this.end(n))];
+  }
+
+  /**
+   * Children without the phantom node js-yaml composes when it probes for one more key or item
+   * at the end of a block collection (no content, no kind).
+   */
+  private real(n: PNode): PNode[] {
+    const kids = n.c ?? [];
+    const last = kids[kids.length - 1];
+    if (last && last.k === null && skipTrivia(this.text, last.s, last.e) >= last.e) {
+      const t = this.text[this.start(n)];
+      const block = t !== '{' && t !== '[';
+      if (block && (n.k === 'sequence' || kids.length % 2 === 1)) return kids.slice(0, -1);
+    }
+    return kids;
+  }
+
+  /** Key and value nodes of a mapping, checked against the parsed object. */
+  private pairs(n: PNode, obj: Record<string, unknown>): Array<{ key: PNode; value: PNode | null }> {
+    const kids = this.real(n);
+    const t = this.text;
+    const flow = t[this.start(n)] === '{';
+    const out: Array<{ key: PNode; value: PNode | null }> = [];
+    for (let i = 0; i < kids.length; ) {
+      const key = this.norm(kids[i]!);
+      if (flow) {
+        const after = skipTrivia(t, key.e, n.e);
+        if (t[after] === ':') {
+          out.push({ key, value: kids[i + 1] ? this.norm(kids[i + 1]!) : null });
+          i += 2;
+        } else {
+          out.push({ key, value: null });
+          i += 1;
+        }
+      } else {
+        out.push({ key, value: kids[i + 1] ? this.norm(kids[i + 1]!) : null });
+        i += 2;
+      }
+    }
+    if (out.length !== Object.keys(obj).length || out.some((p) => p.key.k !== 'scalar')) throw new Inconsistent();
+    return out;
+  }
+
+  private find(doc: number, pointer: string): { node: PNode | null; key: PNode | null } | null {
+    const tree = this.tree!;
+    const root = tree.roots[doc];
+    if (!root) return null;
+    let node: PNode | null = this.norm(root);
+    let key: PNode | null = null;
+    let value: unknown = tree.values[doc];
+    for (const token of splitPointer(pointer)) {
+      if (!node || value === null || typeof value !== 'object') return null;
+      if (Array.isArray(value)) {
+        if (!/^(0|[1-9]\d*)$/.test(token)) return null;
+        const i = Number(token);
+        if (i >= value.length) return null;
+        const items: PNode[] = this.real(node);
+        if (node.k !== 'sequence' || items.length !== value.length) throw new Inconsistent();
+        node = this.norm(items[i]!);
+        key = null;
+        value = value[i];
+      } else {
+        const obj = value as Record<string, unknown>;
+        if (!Object.prototype.hasOwnProperty.call(obj, token)) return null;
+        if (node.k !== 'mapping') throw new Inconsistent();
+        const p: { key: PNode; value: PNode | null } | undefined = this.pairs(node, obj).find((x) => String(x.key.r) === token);
+        if (!p) throw new Inconsistent();
+        key = p.key;
+        node = p.value;
+        value = obj[token];
+      }
+    }
+    return { node, key };
   }
 }
