@@ -31,6 +31,8 @@ export interface RunOptions {
   strict?: boolean;
   /** Files given directly instead of discovered (the language server). */
   files?: InputFile[];
+  /** --filter-files: named files are treated like walked ones (see DiscoverOptions.filterNamed). */
+  filterFiles?: boolean;
 }
 
 export interface FixedFile {
@@ -100,6 +102,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       ignoreBase: config.dir,
       stdinFilename: opts.stdinFilename,
       readStdin: opts.readStdin,
+      filterNamed: opts.filterFiles,
     });
   if (opts.overrides) {
     files = files.map((f) => (opts.overrides!.has(f.path) ? { ...f, text: opts.overrides!.get(f.path)! } : f));
