@@ -107,6 +107,9 @@ export async function main(io: CliIO): Promise<number> {
           await startServer();
         },
       )
+      // A repeatable flag takes one value per occurrence: `--context . a.yaml` checks a.yaml
+      // (pre-commit appends the staged files after the hook's args).
+      .parserConfiguration({ 'greedy-arrays': false })
       .strictOptions()
       .strictCommands()
       .version(toolVersion())

@@ -31,9 +31,10 @@ import { discover, readInput, type InputFile } from './loader.js';
 import { ruleIds } from './registry.js';
 import { run } from './run.js';
 import type { Edit, Severity } from './types.js';
+import type { SourceFile } from './yaml-source.js';
 
 /** Wait this long after the last keystroke before linting again. */
-export const DEBOUNCE_MS = 40;
+export const DEBOUNCE_MS = 20;
 /** Without file watching from the client, look at the disk again at most this often. */
 const RESCAN_MS = 10_000;
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -58,6 +59,8 @@ interface Workspace {
   /** A manifest was created or deleted: walk again. */
   dirty?: boolean;
   scannedAt: number;
+  /** Parses kept across lints (by path, checked against the text): context is not re-parsed per keystroke. */
+  parsed: Map<string, SourceFile>;
 }
 
 /** What the last lint of a document found, for code actions. */
@@ -122,7 +125,7 @@ export function startServer(opts: ServerOptions = {}): Promise<void> {
     const folder = folders.find((f) => file === f || file.startsWith(f.endsWith(sep) ? f : f + sep));
     const dir = folder ?? dirname(file);
     let ws = workspaces.get(dir);
-    if (!ws) workspaces.set(dir, (ws = { dir, walk: folder !== undefined, scannedAt: 0 }));
+    if (!ws) workspaces.set(dir, (ws = { dir, walk: folder !== undefined, scannedAt: 0, parsed: new Map() }));
     return ws;
   }
 
@@ -188,6 +191,8 @@ export function startServer(opts: ServerOptions = {}): Promise<void> {
     }
     ws.disk = next;
     ws.dirty = false;
+    const open = new Set(documents.all().map((d) => uriToPath(d.uri)));
+    for (const p of ws.parsed.keys()) if (!next.has(p) && !open.has(p)) ws.parsed.delete(p);
     ws.scannedAt = Date.now();
     return next;
   }
@@ -205,7 +210,7 @@ export function startServer(opts: ServerOptions = {}): Promise<void> {
     const text = doc.getText();
     const target: InputFile = { path: file, display: displayPath(file, ws.dir), context: false, text, walked: true };
     const inputs = [target, ...contextOf(ws, file, disk)];
-    const outcome = await run({ cwd: ws.dir, paths: [], files: inputs, config });
+    const outcome = await run({ cwd: ws.dir, paths: [], files: inputs, config, parsed: ws.parsed });
     const findings = (outcome.result.findings as EngineFinding[]).filter((f) => f.fileIndex === 0 && !f.suppressed && f.line !== null);
     return { version: doc.version, text, findings };
   }
@@ -333,6 +338,7 @@ export function startServer(opts: ServerOptions = {}): Promise<void> {
         config,
         files: [{ path: file, display: displayPath(file, ws.dir), context: false, text: result.text, walked: true }, ...contextOf(ws, file, ensureDisk(ws, config))],
         fix: 'dry-run',
+        parsed: ws.parsed,
       });
       const after = fixed.fixed[0]?.after;
       if (after !== undefined) {

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config.js';
 import { UsageError } from './errors.js';
-import { runEngine, type EngineFinding, type EngineResult, type EnabledRule } from './engine.js';
+import { runEngine, type EngineFinding, type EngineOptions, type EngineResult, type EnabledRule } from './engine.js';
 import { parsePortRange, type FactKey } from './facts.js';
 import { applySafely, writeAtomic } from './fix.js';
 import { discover, type InputFile } from './loader.js';
@@ -33,6 +33,8 @@ export interface RunOptions {
   files?: InputFile[];
   /** --filter-files: named files are treated like walked ones (see DiscoverOptions.filterNamed). */
   filterFiles?: boolean;
+  /** Parses kept across runs (see EngineOptions.parsed; the language server). */
+  parsed?: EngineOptions['parsed'];
 }
 
 export interface FixedFile {
@@ -119,6 +121,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       reportUnusedSuppressions: opts.reportUnusedSuppressions && unusedSeverity !== 'off',
       unusedSeverity: unusedSeverity === 'off' ? 'warning' : unusedSeverity,
       strict: opts.strict,
+      parsed: opts.parsed,
     });
 
   let result = await lint(files);
