@@ -53,12 +53,24 @@ export async function main(io: CliIO): Promise<number> {
         (y) =>
           y
             .positional('paths', { type: 'string', array: true, describe: 'files, directories, or - for stdin (default: .)' })
-            .option('format', { alias: 'f', choices: FORMATS, default: 'stylish' as FormatName, describe: 'output format' })
+            .option('format', {
+              alias: 'f',
+              choices: FORMATS,
+              default: 'stylish' as FormatName,
+              describe: 'output format',
+              // Given twice (a hook's entry, then the user's args), the last one wins.
+              coerce: (v: FormatName | FormatName[]) => (Array.isArray(v) ? v[v.length - 1]! : v),
+            })
             .option('output-file', { alias: 'o', type: 'string', describe: 'write the report to a file' })
             .option('config', { alias: 'c', type: 'string', describe: 'config file (default: .kube-preflight.yaml looked up from the current directory)' })
             .option('context', { type: 'string', array: true, describe: 'manifests loaded for cross-resource rules only (repeatable)' })
             .option('rule', { type: 'string', array: true, describe: 'override a severity: ID=off|info|warning|error (repeatable)' })
             .option('stdin-filename', { type: 'string', describe: 'name for stdin in findings' })
+            .option('filter-files', {
+              type: 'boolean',
+              default: false,
+              describe: 'treat named files like files found in a directory: skip ignorePatterns, only syntax-check non-manifests (for hooks)',
+            })
             .option('max-warnings', { type: 'number', describe: 'exit 1 when there are more warnings than this' })
             .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'report errors only' })
             .option('color', { type: 'boolean', describe: 'force color on or off (default: on for a TTY unless NO_COLOR is set)' })
@@ -83,6 +95,22 @@ export async function main(io: CliIO): Promise<number> {
           exit = await rulesCommand(io, a as unknown as { id?: string; format: 'text' | 'json' | 'markdown'; writeDocs?: string });
         },
       )
+      .command(
+        'lsp',
+        'run the Language Server (LSP over stdio) for editors',
+        (y) =>
+          y
+            .option('stdio', { type: 'boolean', default: true, describe: 'talk LSP over stdin/stdout (the only transport)' })
+            .option('clientProcessId', { type: 'number', hidden: true, describe: 'passed by some clients; the server also exits when the client process does' }),
+        async () => {
+          // Imported only here: checking manifests never loads the language server.
+          const { startServer } = await import('./lsp.js');
+          await startServer();
+        },
+      )
+      // A repeatable flag takes one value per occurrence: `--context . a.yaml` checks a.yaml
+      // (pre-commit appends the staged files after the hook's args).
+      .parserConfiguration({ 'greedy-arrays': false })
       .strictOptions()
       .strictCommands()
       .version(toolVersion())
@@ -120,6 +148,7 @@ interface CheckArgs {
   fix: boolean;
   fixDryRun: boolean;
   reportUnusedSuppressions: boolean;
+  filterFiles: boolean;
   [flag: string]: unknown;
 }
 
@@ -157,6 +186,7 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     stdinFilename: a.stdinFilename,
     readStdin: io.readStdin,
     reportUnusedSuppressions: a.reportUnusedSuppressions,
+    filterFiles: a.filterFiles,
     fix: a.fix ? 'write' : a.fixDryRun ? 'dry-run' : undefined,
   });
   let result: LintResult = outcome.result;

@@ -55,6 +55,11 @@ export interface EngineOptions {
   precise?: boolean;
   /** Fail (throw) when a rule reports a path that does not resolve, or a fix from a non-fixable rule. Tests set it. */
   strict?: boolean;
+  /**
+   * Parses to reuse across runs, by file path; an entry is used only when its text is the file's
+   * text. The language server keeps one so unchanged context files are not parsed per keystroke.
+   */
+  parsed?: Map<string, SourceFile>;
 }
 
 /** A finding plus what the engine needs internally (edits for --fix and editors). */
@@ -168,9 +173,16 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!s) {
       const text = files[i]?.record.text;
       if (text === undefined) return undefined;
-      s = new SourceFile(text, { precise: opts.precise });
+      s = parse(files[i]!.record.input, text);
       srcCache.set(i, s);
     }
+    return s;
+  }
+  function parse(input: InputFile, text: string): SourceFile {
+    const kept = opts.parsed?.get(input.path);
+    if (kept && kept.text === text) return kept;
+    const s = new SourceFile(text, { precise: opts.precise });
+    opts.parsed?.set(input.path, s);
     return s;
   }
 
@@ -187,7 +199,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     record.text = read.text;
     record.bom = read.bom;
-    const src = new SourceFile(read.text, { precise: opts.precise });
+    const src = parse(input, read.text);
     reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);

@@ -28,6 +28,12 @@ export interface DiscoverOptions {
   ignoreBase: string;
   stdinFilename?: string;
   readStdin?: () => string;
+  /**
+   * Treat files named in `paths` like files found by walking a directory: skip those matching
+   * ignorePatterns, and check only the syntax of those that are not manifests (hooks that pass
+   * every staged *.yaml, such as pre-commit).
+   */
+  filterNamed?: boolean;
 }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -115,6 +121,8 @@ export function discover(opts: DiscoverOptions): InputFile[] {
     if (st.isDirectory()) {
       const n = walk(abs, context, new Set());
       if (n === 0 && !context) throw new UsageError(`no manifests (*.yaml, *.yml, *.json) found in ${displayPath(abs, opts.cwd)}`);
+    } else if (opts.filterNamed && !context) {
+      if (!ignored(abs)) add(abs, false, true);
     } else {
       add(abs, context, false); // a file given explicitly is always read
     }

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, type LoadedConfig } from './config.js';
 import { UsageError } from './errors.js';
-import { runEngine, type EngineFinding, type EngineResult, type EnabledRule } from './engine.js';
+import { runEngine, type EngineFinding, type EngineOptions, type EngineResult, type EnabledRule } from './engine.js';
 import { parsePortRange, type FactKey } from './facts.js';
 import { applySafely, writeAtomic } from './fix.js';
 import { discover, type InputFile } from './loader.js';
@@ -33,6 +33,10 @@ export interface RunOptions {
   precise?: boolean;
   /** Files given directly instead of discovered (the language server). */
   files?: InputFile[];
+  /** --filter-files: named files are treated like walked ones (see DiscoverOptions.filterNamed). */
+  filterFiles?: boolean;
+  /** Parses kept across runs (see EngineOptions.parsed; the language server). */
+  parsed?: EngineOptions['parsed'];
 }
 
 export interface FixedFile {
@@ -102,6 +106,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       ignoreBase: config.dir,
       stdinFilename: opts.stdinFilename,
       readStdin: opts.readStdin,
+      filterNamed: opts.filterFiles,
     });
   if (opts.overrides) {
     files = files.map((f) => (opts.overrides!.has(f.path) ? { ...f, text: opts.overrides!.get(f.path)! } : f));
@@ -119,6 +124,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       unusedSeverity: unusedSeverity === 'off' ? 'warning' : unusedSeverity,
       strict: opts.strict,
       precise: opts.precise,
+      parsed: opts.parsed,
     });
 
   let result = await lint(files);
