@@ -53,6 +53,8 @@ export interface EngineOptions {
   unusedSeverity?: Severity;
   /** Use only the precise YAML parse (tests compare it with the fast one). */
   precise?: boolean;
+  /** Build the text edits of fixable findings (--fix, editors). Otherwise findings only say they are fixable. */
+  evaluateFixes?: boolean;
   /** Fail (throw) when a rule reports a path that does not resolve, or a fix from a non-fixable rule. Tests set it. */
   strict?: boolean;
   /**
@@ -290,9 +292,14 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     };
     if (r.source) out.source = r.source;
     if (p.fix) {
-      const edits = evaluateFix(p, src, r);
-      if (edits.length > 0) {
-        out.edits = edits;
+      if (opts.evaluateFixes || opts.strict) {
+        const edits = evaluateFix(p, src, r);
+        if (edits.length > 0) {
+          out.edits = edits;
+          out.fixable = true;
+        }
+      } else {
+        // A plain check only says a fix exists; building edits needs the precise parse.
         out.fixable = true;
       }
     }

@@ -210,7 +210,7 @@ export function startServer(opts: ServerOptions = {}): Promise<void> {
     const text = doc.getText();
     const target: InputFile = { path: file, display: displayPath(file, ws.dir), context: false, text, walked: true };
     const inputs = [target, ...contextOf(ws, file, disk)];
-    const outcome = await run({ cwd: ws.dir, paths: [], files: inputs, config, parsed: ws.parsed });
+    const outcome = await run({ cwd: ws.dir, paths: [], files: inputs, config, parsed: ws.parsed, evaluateFixes: true });
     const findings = (outcome.result.findings as EngineFinding[]).filter((f) => f.fileIndex === 0 && !f.suppressed && f.line !== null);
     return { version: doc.version, text, findings };
   }

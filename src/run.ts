@@ -31,6 +31,8 @@ export interface RunOptions {
   strict?: boolean;
   /** Use only the precise YAML parse (tests compare it with the fast one). */
   precise?: boolean;
+  /** Build fixes' text edits even without --fix (the language server offers them as quick fixes). */
+  evaluateFixes?: boolean;
   /** Files given directly instead of discovered (the language server). */
   files?: InputFile[];
   /** --filter-files: named files are treated like walked ones (see DiscoverOptions.filterNamed). */
@@ -125,6 +127,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       strict: opts.strict,
       precise: opts.precise,
       parsed: opts.parsed,
+      evaluateFixes: Boolean(opts.fix) || opts.evaluateFixes,
     });
 
   let result = await lint(files);

@@ -308,6 +308,15 @@ function cleanMessage(m: string): string {
  * Never throws; aliases are capped as for manifests. Positions inside the string are not tracked.
  */
 export function parseYamlValue(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (!(ANCHOR.test(text) && ALIAS.test(text))) {
+    try {
+      const docs: unknown[] = [];
+      jsyaml.loadAll(text, (v) => docs.push(v), { schema: FAST_SCHEMA });
+      if (docs.length === 1) return { ok: true, value: docs[0] };
+    } catch {
+      // the precise parse says what is wrong
+    }
+  }
   try {
     const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
     const list = Array.isArray(docs) ? docs : [];
@@ -342,7 +351,10 @@ interface PNode {
 
 /** YAML 1.2 core types plus merge keys: what the `yaml` package reads by default. */
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
-const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},]/;
+// An anchor (`&name`) and an alias (`*name`) at the start of a node; `&&` and `*.yaml` in scripts are
+// not. Only both together can expand, so only both together need the precise parse's limit.
+const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},&*]/m;
+const ALIAS = /(?:^|[\s[{,:-])\*[^\s[\]{},&*.]/m;
 
 class FastTree {
   readonly roots: PNode[];
@@ -372,6 +384,23 @@ class FastTree {
 }
 
 class Inconsistent extends Error {}
+
+/**
+ * True when a value shares collections through aliases: the precise parse then expands them under
+ * its alias limit (an alias bomb is reported there), and rules see independent copies. Aliased
+ * scalars (Linkerd's `&containerName linkerd-proxy`) are harmless and stay on the fast path.
+ */
+function aliasesExpand(v: unknown): boolean {
+  const seen = new Set<object>();
+  const walk = (x: unknown): boolean => {
+    if (x === null || typeof x !== 'object') return false;
+    if (seen.has(x)) return true;
+    seen.add(x);
+    for (const child of Array.isArray(x) ? x : Object.values(x)) if (walk(child)) return true;
+    return false;
+  };
+  return walk(v);
+}
 
 function isBlank(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
@@ -413,10 +442,13 @@ export class SourceFile {
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
     let tree: FastTree | null = null;
     // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
-    if (!opts.precise && !ANCHOR.test(text) && text.charCodeAt(0) !== 0xfeff) {
+    if (!opts.precise && text.charCodeAt(0) !== 0xfeff) {
       try {
         tree = new FastTree(text);
         if (tree.roots.length !== tree.values.length) tree = null;
+        // js-yaml shares aliased nodes instead of copying them: an alias bomb goes to the precise
+        // parse, whose expansion limit reports it.
+        else if (ANCHOR.test(text) && ALIAS.test(text) && tree.values.some(aliasesExpand)) tree = null;
       } catch {
         tree = null; // a syntax error or a duplicate key: the precise parse reports it
       }
@@ -475,6 +507,7 @@ export class SourceFile {
     try {
       const f = this.find(doc, pointer);
       if (!f) return null;
+      if (f.node && f.node.k === null && this.text[this.start(f.node)] === '*') throw new Inconsistent(); // an alias
       if (on === 'key' && f.key) return this.range(f.key);
       if (f.node && f.node.k !== null) return this.range(f.node);
       return f.key ? this.range(f.key) : f.node ? this.range(f.node) : null;
@@ -563,8 +596,9 @@ export class SourceFile {
     const kids = n.c ?? [];
     for (let i = kids.length - 1; i >= 0; i--) {
       const kid = this.norm(kids[i]!);
-      // An empty value (`key:`) has no node of its own: the collection ends at its key.
-      if (kid.k !== null) return this.end(kid);
+      // An empty value (`key:`) has no node of its own: the collection ends at its key. An alias
+      // (`*name`) has no kind either, but it has text.
+      if (kid.k !== null || this.text[this.start(kid)] === '*') return this.end(kid);
     }
     let e = n.e;
     while (e > s && isBlank(t[e - 1])) e--;
