@@ -17,7 +17,7 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
-import { splitPointer } from './pointer.js';
+import { escapeToken, splitPointer } from './pointer.js';
 import type { ParseProblem } from './types.js';
 
 /** Kubernetes' decoder expands aliases; a document expanding more than this is an alias bomb. */
@@ -151,13 +151,7 @@ export class PreciseSource {
 
   /** The nearest ancestor of `pointer` that resolves, for error messages about a bad path. */
   nearestResolvable(doc: number, pointer: string): string {
-    const tokens = splitPointer(pointer);
-    while (tokens.length > 0) {
-      tokens.pop();
-      const p = tokens.map((t) => '/' + t.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-      if (this.find(doc, p)) return p;
-    }
-    return '';
+    return nearestAncestor(pointer, (p) => this.find(doc, p) !== null);
   }
 
   // ---- edits (used by the fixer) ---------------------------------------------------------
@@ -296,6 +290,17 @@ function renderScalar(value: string | number | boolean, style?: Scalar.Type | st
   }
   // YAML 1.1 rendering quotes what Kubernetes' decoder (go-yaml, YAML 1.1) would read as non-strings.
   return stringify(value, { version: '1.1', lineWidth: 0 }).replace(/\n$/, '');
+}
+
+/** The longest proper prefix of `pointer` (by tokens) that `resolves`; '' when none does. */
+function nearestAncestor(pointer: string, resolves: (p: string) => boolean): string {
+  const tokens = splitPointer(pointer);
+  while (tokens.length > 0) {
+    tokens.pop();
+    const p = tokens.map((t) => '/' + escapeToken(t)).join('');
+    if (resolves(p)) return p;
+  }
+  return '';
 }
 
 function cleanMessage(m: string): string {
@@ -531,13 +536,7 @@ export class SourceFile {
 
   nearestResolvable(doc: number, pointer: string): string {
     if (!this.fast) return this.precise().nearestResolvable(doc, pointer);
-    const tokens = splitPointer(pointer);
-    while (tokens.length > 0) {
-      tokens.pop();
-      const p = tokens.map((t) => '/' + t.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-      if (this.locate(doc, p)) return p;
-    }
-    return '';
+    return nearestAncestor(pointer, (p) => this.locate(doc, p) !== null);
   }
 
   // Edits are rare (--fix, editor quick fixes): the precise parse has the node styles they need.

@@ -42,7 +42,9 @@ function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kp-lsp-'));
   mkdirSync(join(dir, '.git')); // config lookup stops here
   mkdirSync(join(dir, 'k8s'));
-  writeFileSync(join(dir, '.kube-preflight.yaml'), 'rules:\n  unnamed-container-port: error\n');
+  // The workload also trips telepresence-numeric-target-port (its Service targets 9091 by number);
+  // this test is about the server, so the workspace config keeps to one rule.
+  writeFileSync(join(dir, '.kube-preflight.yaml'), 'rules:\n  unnamed-container-port: error\n  telepresence-numeric-target-port: "off"\n');
   writeFileSync(join(dir, 'k8s', 'svc.yaml'), service('metrics'));
   // The saved version of the file being edited: the open buffer must replace it, not add to it.
   writeFileSync(join(dir, 'k8s', 'deploy.yaml'), DEPLOY.replace('- containerPort: 9091', '- {name: old, containerPort: 8080}'));
@@ -102,7 +104,7 @@ t.test('diagnostics, quick fix, workspace context and config over stdio', async 
   t.equal(only(relinted, 'unnamed-container-port').length, 1, 'proposal follows the unsaved Service buffer');
 
   // The config is re-read when it changes on disk.
-  writeFileSync(join(dir, '.kube-preflight.yaml'), 'rules:\n  unnamed-container-port: warning\n');
+  writeFileSync(join(dir, '.kube-preflight.yaml'), 'rules:\n  unnamed-container-port: warning\n  telepresence-numeric-target-port: "off"\n');
   await lsp.conn.sendNotification('textDocument/didChange', {
     textDocument: { uri: deploy, version: 2 },
     contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }],
