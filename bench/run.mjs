@@ -27,7 +27,7 @@ const RSS = join(ROOT, 'bench', 'report-rss.mjs');
 function generate(dir, extra = []) {
   if (existsSync(join(dir, '.done'))) return;
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'gen-corpus.mjs'), '--out', dir, ...extra], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'gen-corpus.mjs'), '--out', dir, ...extra], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) throw new Error(`generator failed for ${dir}`);
   writeFileSync(join(dir, '.done'), '');
 }
