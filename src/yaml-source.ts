@@ -2,23 +2,18 @@
 // and offsets. Swapping the parser (or how positions are obtained) must not change any caller.
 
 import jsyaml from 'js-yaml';
-import {
-  parseAllDocuments,
-  LineCounter,
-  isMap,
-  isSeq,
-  isScalar,
-  isAlias,
-  isCollection,
-  Scalar,
-  stringify,
-  type Document,
-  type Node as YNode,
-  type Pair,
-  type YAMLMap,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
 import type { ParseProblem } from './types.js';
+
+// The `yaml` package is only needed on the precise path (errors, aliases, edits): load it then, so a
+// run whose files all take the fast path never pays for it.
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+function Y(): YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+}
 
 /** Kubernetes' decoder expands aliases; a document expanding more than this is an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
@@ -48,13 +43,13 @@ export class PreciseSource {
   readonly text: string;
   readonly documents: SourceDocument[];
   readonly eol: '\n' | '\r\n';
-  private readonly lineCounter = new LineCounter();
+  private readonly lineCounter = new (Y().LineCounter)();
   private readonly yamlDocs: Document.Parsed[];
 
   constructor(text: string) {
     this.text = text;
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
-    const docs = parseAllDocuments(text, {
+    const docs = Y().parseAllDocuments(text, {
       lineCounter: this.lineCounter,
       prettyErrors: false,
       uniqueKeys: true,
@@ -93,7 +88,7 @@ export class PreciseSource {
         }
       }
       // `---` with nothing after it composes a zero-width null scalar: that document is empty too.
-      const nothing = contents == null || (isScalar(contents) && contents.value === null && !!contents.range && contents.range[1] <= contents.range[0]);
+      const nothing = contents == null || (Y().isScalar(contents) && contents.value === null && !!contents.range && contents.range[1] <= contents.range[0]);
       const empty = nothing && problems.length === 0;
       this.documents.push({ value, problems, range, start: prevEnd, empty });
       // Comments of an empty document (a `# Source:` line between two `---`) belong to the next one.
@@ -117,7 +112,7 @@ export class PreciseSource {
     }
     const n = found.node;
     // An empty value (`name:`) has a zero-width node: point at its key instead.
-    if (n?.range && !(isScalar(n) && n.value === null && n.range[1] <= n.range[0] && found.pair)) return [n.range[0], nodeEnd(n, this.text)];
+    if (n?.range && !(Y().isScalar(n) && n.value === null && n.range[1] <= n.range[0] && found.pair)) return [n.range[0], nodeEnd(n, this.text)];
     // A key with an empty value (`name:`): point at the key.
     const k = found.pair?.key as AnyNode;
     if (k?.range) return [k.range[0], nodeEnd(k, this.text)];
@@ -134,7 +129,7 @@ export class PreciseSource {
     let start = range[0];
     const found = on === 'node' ? this.find(doc, pointer) : null;
     const n = found?.node;
-    if (n && isScalar(n) && (n.tag || n.anchor)) {
+    if (n && Y().isScalar(n) && (n.tag || n.anchor)) {
       // Walk back over `!tag` / `&anchor` tokens separated by blanks.
       for (;;) {
         let i = start;
@@ -160,24 +155,24 @@ export class PreciseSource {
   replaceScalar(doc: number, pointer: string, value: string | number | boolean): { range: [number, number]; text: string } | null {
     const found = this.find(doc, pointer);
     const n = found?.node;
-    if (!n || !isScalar(n) || !n.range) return null;
+    if (!n || !Y().isScalar(n) || !n.range) return null;
     return { range: [n.range[0], n.range[1]], text: renderScalar(value, n.type) };
   }
 
   renameKey(doc: number, pointer: string, newKey: string): { range: [number, number]; text: string } | null {
     const found = this.find(doc, pointer);
     const k = found?.pair?.key as AnyNode;
-    if (!k || !isScalar(k) || !k.range) return null;
+    if (!k || !Y().isScalar(k) || !k.range) return null;
     return { range: [k.range[0], k.range[1]], text: renderScalar(newKey, k.type) };
   }
 
   insertPair(doc: number, pointer: string, key: string, value: string | number | boolean): { range: [number, number]; text: string } | null {
     const found = this.find(doc, pointer);
     const m = found?.node;
-    if (!m || !isMap(m) || !m.range) return null;
+    if (!m || !Y().isMap(m) || !m.range) return null;
     const pairs = m.items as Pair[];
     const firstKey = pairs[0]?.key as AnyNode;
-    const quoted = firstKey && isScalar(firstKey) ? firstKey.type : undefined;
+    const quoted = firstKey && Y().isScalar(firstKey) ? firstKey.type : undefined;
     const k = renderScalar(key, quoted === 'QUOTE_DOUBLE' ? 'QUOTE_DOUBLE' : undefined);
     const v = renderScalar(value, quoted === 'QUOTE_DOUBLE' && typeof value === 'string' ? 'QUOTE_DOUBLE' : undefined);
     if (m.flow) {
@@ -209,12 +204,12 @@ export class PreciseSource {
     let pair: Pair | null = null;
     for (const token of splitPointer(pointer)) {
       node = this.deref(d, node);
-      if (isMap(node)) {
+      if (Y().isMap(node)) {
         const p = findPair(d, node, token, this);
         if (!p) return null;
         pair = p;
         node = p.value as AnyNode;
-      } else if (isSeq(node)) {
+      } else if (Y().isSeq(node)) {
         if (!/^(0|[1-9]\d*)$/.test(token)) return null;
         const item = node.items[Number(token)] as AnyNode;
         if (item === undefined) return null;
@@ -229,7 +224,7 @@ export class PreciseSource {
 
   deref(d: Document.Parsed, node: AnyNode): AnyNode {
     let n = node;
-    for (let i = 0; i < 32 && n && isAlias(n); i++) n = n.resolve(d) as AnyNode;
+    for (let i = 0; i < 32 && n && Y().isAlias(n); i++) n = n.resolve(d) as AnyNode;
     return n;
   }
 }
@@ -238,17 +233,17 @@ function findPair(d: Document.Parsed, map: YAMLMap, token: string, src: PreciseS
   let merge: Pair | null = null;
   for (const p of map.items as Pair[]) {
     const k = p.key as AnyNode;
-    const kv = isScalar(k) ? k.value : k;
+    const kv = Y().isScalar(k) ? k.value : k;
     // With merge keys on, `<<` is a Scalar whose value is a symbol and whose source is '<<'.
-    if (isScalar(k) && (typeof kv === 'symbol' || (kv === '<<' && k.type === 'PLAIN'))) merge = p;
-    else if (isScalar(k) && String(kv) === token) return p;
+    if (Y().isScalar(k) && (typeof kv === 'symbol' || (kv === '<<' && k.type === 'PLAIN'))) merge = p;
+    else if (Y().isScalar(k) && String(kv) === token) return p;
   }
   if (merge) {
     // `<<: *base` or `<<: [*a, *b]`: look inside the merged mappings.
     const v = src.deref(d, merge.value as AnyNode);
-    const sources = isSeq(v) ? (v.items as AnyNode[]).map((i) => src.deref(d, i)) : [v];
+    const sources = Y().isSeq(v) ? (v.items as AnyNode[]).map((i) => src.deref(d, i)) : [v];
     for (const s of sources) {
-      if (isMap(s)) {
+      if (Y().isMap(s)) {
         const p = findPair(d, s, token, src);
         if (p) return p;
       }
@@ -259,14 +254,14 @@ function findPair(d: Document.Parsed, map: YAMLMap, token: string, src: PreciseS
 
 /** End offset of a node, excluding trailing blank lines and comments of block collections. */
 function nodeEnd(node: YNode, text: string): number {
-  if (isCollection(node) && !node.flow) {
+  if (Y().isCollection(node) && !node.flow) {
     const items = node.items as Array<Pair | YNode>;
     for (let i = items.length - 1; i >= 0; i--) {
       const it = items[i] as Pair | YNode;
-      if (isMap(node)) {
+      if (Y().isMap(node)) {
         const p = it as Pair;
         const v = p.value as AnyNode;
-        const empty = !v?.range || (isScalar(v) && v.value === null && v.range[1] <= v.range[0]);
+        const empty = !v?.range || (Y().isScalar(v) && v.value === null && v.range[1] <= v.range[0]);
         const last = empty ? (p.key as AnyNode) : v;
         if (last?.range) return nodeEnd(last, text);
       } else if ((it as YNode)?.range) {
@@ -277,7 +272,7 @@ function nodeEnd(node: YNode, text: string): number {
   const r = node.range;
   if (!r) return 0;
   let end = r[1];
-  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+  if (Y().isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
     while (end > r[0] && /\s/.test(text[end - 1]!)) end--;
   }
   return end;
@@ -289,7 +284,7 @@ function renderScalar(value: string | number | boolean, style?: Scalar.Type | st
     if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   }
   // YAML 1.1 rendering quotes what Kubernetes' decoder (go-yaml, YAML 1.1) would read as non-strings.
-  return stringify(value, { version: '1.1', lineWidth: 0 }).replace(/\n$/, '');
+  return Y().stringify(value, { version: '1.1', lineWidth: 0 }).replace(/\n$/, '');
 }
 
 /** The longest proper prefix of `pointer` (by tokens) that `resolves`; '' when none does. */
@@ -323,7 +318,7 @@ export function parseYamlValue(text: string): { ok: true; value: unknown } | { o
     }
   }
   try {
-    const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+    const docs = Y().parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
     const list = Array.isArray(docs) ? docs : [];
     if (list.length !== 1) return { ok: false, error: `expected one YAML document, found ${list.length}` };
     const d = list[0]!;
