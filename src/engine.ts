@@ -236,7 +236,20 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   for (const a of active) a.listener.done?.();
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
-  resolveAll(pending.splice(0), null);
+  // File by file, dropping each file's parse after the last finding that needs it, so that memory
+  // holds a few parses at a time, not one per file of the set.
+  {
+    const deferred = pending.splice(0);
+    const primary = (p: Pending) => (p.loc.kind === 'target' ? p.loc.target.resource.file.index : p.loc.kind === 'range' ? p.loc.file.index : -1);
+    const filesOf = (p: Pending) => [primary(p), ...p.related.map((r) => r.resource.file.index)];
+    const order = deferred.map((p, i) => ({ p, i, f: primary(p) })).sort((a, b) => a.f - b.f || a.i - b.i);
+    const lastUse = new Map<number, number>();
+    order.forEach(({ p }, k) => filesOf(p).forEach((f) => lastUse.set(f, k)));
+    order.forEach(({ p }, k) => {
+      resolved.push(resolveOne(p, sourceOf));
+      for (const f of filesOf(p)) if (lastUse.get(f) === k) srcCache.delete(f);
+    });
+  }
 
   function resolveAll(list: Pending[], local: Map<number, SourceFile> | null): void {
     for (const p of list) {
