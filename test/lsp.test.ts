@@ -9,24 +9,9 @@ import type { CodeAction, Diagnostic, PublishDiagnosticsParams } from 'vscode-la
 import { docsUrl } from '../src/formatters/index.js';
 import { ROOT } from './helpers/harness.js';
 import { applyTextEdits, startLsp } from './helpers/lsp-client.js';
+import { echoDeployment } from './helpers/manifests.js';
 
-const DEPLOY = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: echo
-spec:
-  selector:
-    matchLabels: {app: echo}
-  template:
-    metadata:
-      labels: {app: echo}
-    spec:
-      containers:
-        - name: echo
-          image: ghcr.io/example/echo:1.0.0
-          ports:
-            - containerPort: 9091
-`;
+const DEPLOY = echoDeployment('            - containerPort: 9091\n');
 
 const service = (portName: string) => `apiVersion: v1
 kind: Service

@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ROOT } from './helpers/harness.js';
+import { echoDeployment } from './helpers/manifests.js';
 
 const preCommit = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' });
 const missing = preCommit.error || preCommit.status !== 0 ? 'the pre-commit executable is not installed (Debian: apt-get install pre-commit)' : false;
@@ -72,22 +73,7 @@ spec:
     - {name: metrics, port: 9091, targetPort: 9091}
 `;
 
-const deployment = (ports: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: echo
-spec:
-  selector:
-    matchLabels: {app: echo}
-  template:
-    metadata:
-      labels: {app: echo}
-    spec:
-      containers:
-        - name: echo
-          image: ghcr.io/example/echo:1.0.0
-          ports:
-${ports}`;
+const deployment = (ports: string) => echoDeployment(ports);
 
 t.test('pre-commit blocks a commit with an error and accepts a clean one', { skip: missing }, async (t) => {
   const { repo, rev } = snapshot();

@@ -1,23 +1,8 @@
 import t from 'tap';
 import { lintText, lintTexts, of } from '../helpers/harness.js';
+import { echoDeployment } from '../helpers/manifests.js';
 
-const deployment = (ports: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: echo
-  namespace: apps
-spec:
-  selector:
-    matchLabels: {app: echo}
-  template:
-    metadata:
-      labels: {app: echo}
-    spec:
-      containers:
-        - name: echo
-          image: ghcr.io/example/echo:1.0.0
-          ports:
-${ports}`;
+const deployment = (ports: string) => echoDeployment(ports, { namespace: 'apps' });
 
 t.test('proposes the targeting Service port name, across files and namespaces', async (t) => {
   const svc = (ns: string) => `apiVersion: v1
