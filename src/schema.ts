@@ -212,45 +212,224 @@ interface YamlNote {
   parsed: unknown;
 }
 
-/** Validate a built-in kind's object; violations sorted by path. */
-export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions = {}): Violation[] {
-  let tracking = new Tracking();
-  fn(tracking.wrap(obj));
-  let errors = fn.errors ?? [];
-  const out: Violation[] = [];
+// ---- learned per-location table (fast path) ----------------------------------------------------
+//
+// The proxy run is ~5x the cost of the plain validator. What it tells us about a node depends only on
+// the schema location (path with list indices and map keys wildcarded) and whether the node is a
+// mapping or a list: ajv's code reads every declared property (`data.p === undefined`) whatever the
+// object holds, enumerates maps, and loops over every item of a list. So each proxied run teaches a
+// per-validator table of locations; an object whose every reached node is at a learned location is
+// then validated with the plain function and checked for unknown fields by a walk against the table.
+// Anything not learned yet, a null in a mapping (the proxy hides it), a node reached twice (YAML
+// aliases) or a location whose learned facts ever disagreed falls back to the proxy, which learns.
 
-  // Unknown fields, and plain scalars Kubernetes types differently (collected in the same walk).
-  const notes: YamlNote[] = [];
-  const overrides = new Map<object, Map<string, unknown>>();
-  const stack: Array<string | number> = [];
-  const pointer = (last?: string | number) => {
-    let p = '';
-    for (const t of stack) p += '/' + escapeToken(t);
-    return last === undefined ? p : p + '/' + escapeToken(last);
-  };
-  const scalar = (parent: Obj, key: string | number, v: unknown) => {
-    if (!opts.raw) return;
-    let go: GoYamlValue | undefined;
-    let path: string | undefined;
-    let src: string | null = null;
-    if (typeof v === 'string') {
-      if (!goYamlNonString(v)) return;
-      path = pointer(key);
-      src = withoutAnchor(opts.raw(path));
-      if (src !== v) return; // quoted, tagged or a block scalar: a string for Kubernetes too
-      go = goYamlNonString(v);
-    } else if (typeof v === 'number' && opts.checkNumbers) {
-      path = pointer(key);
-      src = withoutAnchor(opts.raw(path));
-      if (src === null) return;
-      go = goYamlNumberDiffers(src, v);
+/** A child the validator never receives (so never walks into). */
+const UNTRACKED = 0;
+type Child = Loc | typeof UNTRACKED;
+interface MapInfo {
+  /** Read keys when not enumerated (declared properties); null when unchecked. */
+  declared: Set<string> | null;
+  /** Enumerated (a map): every value goes to `any`. */
+  enumerated: boolean;
+  /** Per-key children (not enumerated). */
+  children: Map<string, Child>;
+  any: Child | undefined;
+}
+interface Loc {
+  map?: MapInfo;
+  /** List: its items' location; UNTRACKED when items are not read; undefined while unknown. */
+  items?: Child;
+  arrayKnown?: boolean;
+  unstable?: boolean;
+}
+
+const tables = new WeakMap<ValidateFn, Loc>();
+/** How many validations took each path (tests check that the table path is taken and agrees). */
+export const validationPaths = { proxy: 0, table: 0 };
+/** Forget every learned table, so the next validation of each kind runs through the proxy (tests). */
+export function forgetLearnedTables(fn: ValidateFn): void {
+  tables.delete(fn);
+}
+/** Nodes seen by the current fast walk or learning (aliases reach a node twice). */
+const seen = new Set<object>();
+/** Nodes of the current fast walk holding (or above) a null in a mapping. */
+const dirty = new Set<object>();
+
+/** The object as the proxy shows it to the validator: nulls in mappings absent (only dirty nodes copied). */
+function withoutNulls(node: unknown): unknown {
+  if (node === null || typeof node !== 'object' || !dirty.has(node)) return node;
+  if (Array.isArray(node)) return node.map(withoutNulls);
+  const copy: Obj = {};
+  for (const k in node as Obj) {
+    const v = (node as Obj)[k];
+    if (v !== null) copy[k] = withoutNulls(v);
+  }
+  return copy;
+}
+
+function sameSet(a: Set<string> | null, b: Set<string> | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+/** Merge what a proxied run observed at `node` into `loc`; false when the object cannot teach (alias). */
+function learn(node: object, rec: NodeTracker, loc: Loc, tracking: Tracking): boolean {
+  if (seen.has(node)) return false;
+  seen.add(node);
+  const childOf = (slot: Child | undefined, v: unknown): Child | undefined | false => {
+    if (v === null || typeof v !== 'object') return slot;
+    const r = tracking.nodes.get(v);
+    if (!r) {
+      if (slot !== undefined && slot !== UNTRACKED) loc.unstable = true;
+      return UNTRACKED;
     }
-    if (!go || path === undefined || src === null) return;
-    notes.push({ path, src, go, parsed: v });
-    let m = overrides.get(parent);
-    if (!m) overrides.set(parent, (m = new Map()));
-    m.set(String(key), go.value);
+    if (slot === UNTRACKED) loc.unstable = true;
+    const next: Loc = slot === undefined || slot === UNTRACKED ? {} : slot;
+    return learn(v, r, next, tracking) ? next : false;
   };
+  if (!rec.mapping) {
+    const arr = node as unknown[];
+    loc.arrayKnown = true;
+    for (let i = 0; i < arr.length; i++) {
+      const c = childOf(loc.items, arr[i]);
+      if (c === false) return false;
+      loc.items = c;
+    }
+    return true;
+  }
+  const declared = rec.read !== null && !rec.enumerated ? rec.read : null;
+  let m = loc.map;
+  if (!m) {
+    m = loc.map = { declared: declared && new Set(declared), enumerated: rec.enumerated, children: new Map(), any: undefined };
+  } else if (m.enumerated !== rec.enumerated || !sameSet(m.declared, declared)) {
+    loc.unstable = true;
+  }
+  const obj = node as Obj;
+  for (const k in obj) {
+    const v = obj[k];
+    if (m.enumerated) {
+      const c = childOf(m.any, v);
+      if (c === false) return false;
+      m.any = c;
+    } else {
+      if (declared && !declared.has(k)) continue; // unknown field: not walked
+      const c = childOf(m.children.get(k), v);
+      if (c === false) return false;
+      if (c !== undefined) m.children.set(k, c);
+    }
+  }
+  return true;
+}
+
+/** Violations (unknown fields) and YAML notes from one walk; null when the proxy must run. */
+class FastWalk {
+  stack: Array<string | number> = [];
+  ok = true;
+  constructor(
+    readonly out: Violation[],
+    readonly scalar: (parent: Obj, key: string | number, v: unknown, stack: Array<string | number>) => void,
+  ) {}
+  readonly ancestors: Obj[] = [];
+  walk(node: Obj, loc: Loc): void {
+    if (loc.unstable || seen.has(node)) {
+      this.ok = false;
+      return;
+    }
+    seen.add(node);
+    this.ancestors.push(node);
+    this.body(node, loc);
+    this.ancestors.pop();
+  }
+  private body(node: Obj, loc: Loc): void {
+    const stack = this.stack;
+    if (Array.isArray(node)) {
+      const items = loc.items;
+      if (!loc.arrayKnown) {
+        this.ok = false;
+        return;
+      }
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (v !== null && typeof v === 'object') {
+          if (items === UNTRACKED) continue;
+          if (items === undefined) {
+            this.ok = false;
+            return;
+          }
+          stack.push(i);
+          this.walk(v as Obj, items);
+          stack.pop();
+          if (!this.ok) return;
+        } else this.scalar(node, i, v, stack);
+      }
+      return;
+    }
+    const m = loc.map;
+    if (!m) {
+      this.ok = false;
+      return;
+    }
+    const declared = m.declared;
+    let extra: string[] | undefined | null = null;
+    for (const k in node) {
+      const v = node[k];
+      if (v === null) {
+        // The API server reads null as absent: the validator is shown a copy without it.
+        if (m.enumerated || declared !== null) for (const a of this.ancestors) dirty.add(a);
+        if (declared && !declared.has(k)) {
+          if (extra === null) extra = extraPropsFor(declared);
+          if (!extra?.includes(k)) this.out.push(unknownField(k, declared, extra, stack));
+        }
+        continue;
+      }
+      if (declared && !declared.has(k)) {
+        if (extra === null) extra = extraPropsFor(declared);
+        if (!extra?.includes(k)) {
+          this.out.push(unknownField(k, declared, extra, stack));
+          continue;
+        }
+      }
+      if (typeof v === 'object') {
+        const c = m.enumerated ? m.any : declared === null ? UNTRACKED : m.children.get(k);
+        if (c === UNTRACKED) continue;
+        if (c === undefined) {
+          this.ok = false;
+          return;
+        }
+        stack.push(k);
+        this.walk(v as Obj, c);
+        stack.pop();
+        if (!this.ok) return;
+      } else this.scalar(node, k, v, stack);
+    }
+  }
+}
+
+function pointerOf(stack: Array<string | number>, last?: string | number): string {
+  let p = '';
+  for (const t of stack) p += '/' + escapeToken(t);
+  return last === undefined ? p : p + '/' + escapeToken(last);
+}
+
+function unknownField(k: string, declared: Set<string>, extra: string[] | undefined, stack: Array<string | number>): Violation {
+  const allowed = extra ? [...declared, ...extra] : [...declared];
+  const sugg = nearest(k, allowed);
+  return {
+    path: pointerOf(stack, k), on: 'key', code: 'unknown-field',
+    message: `unknown field "${k}"${sugg ? `; did you mean "${sugg}"?` : ': the API server rejects it (strict field validation)'}`,
+  };
+}
+
+/** The proxy run's walk: unknown fields of every mapping the validator reached, and YAML notes. */
+function slowWalk(
+  obj: Obj,
+  tracking: Tracking,
+  out: Violation[],
+  scalar: (parent: Obj, key: string | number, v: unknown, stack: Array<string | number>) => void,
+): void {
+  const stack: Array<string | number> = [];
   const walk = (node: Obj) => {
     const rec = tracking.nodes.get(node);
     if (!rec) return; // never reached by the validator: free-form, or below a type error
@@ -262,7 +441,7 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
           stack.push(i);
           walk(v as Obj);
           stack.pop();
-        } else scalar(node, i, v);
+        } else scalar(node, i, v, stack);
       }
       return;
     }
@@ -272,12 +451,7 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
       if (declared && !declared.has(k)) {
         if (extra === null) extra = extraPropsFor(declared);
         if (!extra?.includes(k)) {
-          const allowed = extra ? [...declared, ...extra] : [...declared];
-          const sugg = nearest(k, allowed);
-          out.push({
-            path: pointer(k), on: 'key', code: 'unknown-field',
-            message: `unknown field "${k}"${sugg ? `; did you mean "${sugg}"?` : ': the API server rejects it (strict field validation)'}`,
-          });
+          out.push(unknownField(k, declared, extra, stack));
           continue; // its subtree is unknown as a whole
         }
       }
@@ -286,14 +460,84 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
         stack.push(k);
         walk(v as Obj);
         stack.pop();
-      } else scalar(node, k, v);
+      } else scalar(node, k, v, stack);
     }
   };
   walk(obj);
+}
+
+/** Validate a built-in kind's object; violations sorted by path. */
+export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions = {}): Violation[] {
+  const out: Violation[] = [];
+  // Plain scalars Kubernetes types differently (collected in the unknown-field walk).
+  const notes: YamlNote[] = [];
+  const overrides = new Map<object, Map<string, unknown>>();
+  const scalar = (parent: Obj, key: string | number, v: unknown, stack: Array<string | number>) => {
+    if (!opts.raw) return;
+    let go: GoYamlValue | undefined;
+    let path: string | undefined;
+    let src: string | null = null;
+    if (typeof v === 'string') {
+      if (!goYamlNonString(v)) return;
+      path = pointerOf(stack, key);
+      src = withoutAnchor(opts.raw(path));
+      if (src !== v) return; // quoted, tagged or a block scalar: a string for Kubernetes too
+      go = goYamlNonString(v);
+    } else if (typeof v === 'number' && opts.checkNumbers) {
+      path = pointerOf(stack, key);
+      src = withoutAnchor(opts.raw(path));
+      if (src === null) return;
+      go = goYamlNumberDiffers(src, v);
+    }
+    if (!go || path === undefined || src === null) return;
+    notes.push({ path, src, go, parsed: v });
+    let m = overrides.get(parent);
+    if (!m) overrides.set(parent, (m = new Map()));
+    m.set(String(key), go.value);
+  };
+
+  let errors: AjvError[];
+  let table = tables.get(fn);
+  let fast: FastWalk | undefined;
+  if (table && !table.unstable) {
+    fast = new FastWalk(out, scalar);
+    seen.clear();
+    dirty.clear();
+    fast.walk(obj, table);
+    seen.clear();
+    if (!fast.ok) {
+      fast = undefined;
+      out.length = 0;
+      notes.length = 0;
+      overrides.clear();
+    }
+  }
+  if (fast) {
+    validationPaths.table++;
+    if (overrides.size === 0) {
+      fn(dirty.size > 0 ? withoutNulls(obj) : obj);
+      errors = fn.errors ?? [];
+    } else errors = []; // validated again below
+    dirty.clear();
+  } else {
+    validationPaths.proxy++;
+    const tracking = new Tracking();
+    fn(tracking.wrap(obj));
+    errors = fn.errors ?? [];
+    if (!table) tables.set(fn, (table = {}));
+    seen.clear();
+    const rootRec = tracking.nodes.get(obj);
+    if (rootRec && !learn(obj, rootRec, table, tracking)) {
+      // An aliased node: what was learned from this object may be partial; start over next time.
+      tables.delete(fn);
+    }
+    seen.clear();
+    slowWalk(obj, tracking, out, scalar);
+  }
 
   if (overrides.size > 0) {
     // Validate again with the values Kubernetes reads for those plain scalars.
-    tracking = new Tracking(overrides);
+    const tracking = new Tracking(overrides);
     fn(tracking.wrap(obj));
     errors = fn.errors ?? [];
   }

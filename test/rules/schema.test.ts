@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lintText, lintTexts, of } from '../helpers/harness.js';
-import { FORMATS, editDistance, nearest, validatorFor, validateBuiltin } from '../../src/schema.js';
+import { FORMATS, editDistance, forgetLearnedTables, nearest, validationPaths, validatorFor, validateBuiltin } from '../../src/schema.js';
 import { resolveGoYaml, goYamlNonString } from '../../src/yaml11.js';
 import { toJsonSchema } from '../../src/crd-schema.js';
 
@@ -192,4 +192,54 @@ t.test('structural schema conversion', async (t) => {
   t.same(toJsonSchema({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, false, false), { type: 'object' }, 'preserve-unknown-fields keeps unknown fields');
   t.same(toJsonSchema({ type: 'object' }, true, false), { type: 'object' }, 'v1beta1 CRDs that preserve unknown fields');
   t.same(toJsonSchema({ type: 'integer', minimum: 0, exclusiveMinimum: true }, false, false), { type: 'integer', exclusiveMinimum: 0 });
+});
+
+// The learned per-location table replaces the tracking proxy once a kind has been seen; it must
+// report exactly what the proxy reports, object by object, on real manifests and on crafted ones.
+t.test('the learned table path reports what the proxy path reports', async (t) => {
+  const jsyaml = (await import('js-yaml')).default;
+  const roots = [join(process.cwd(), 'test', 'corpus-sample'), join(process.cwd(), 'fixtures')];
+  const objects: Array<Record<string, unknown>> = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(e.name)) {
+        try {
+          jsyaml.loadAll(readFileSync(p, 'utf8'), (v) => {
+            if (v && typeof v === 'object' && !Array.isArray(v)) objects.push(v as Record<string, unknown>);
+          });
+        } catch {
+          // a fixture of a syntax error
+        }
+      }
+    }
+  };
+  roots.forEach(walk);
+  // Crafted: unknown fields at several depths, nulls in mappings, a map (labels), a type error.
+  const crafted = (extra: Record<string, unknown>) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', labels: { a: 'b' }, annotations: null },
+    spec: {
+      selector: { matchLabels: { a: 'b' } }, replicas: '2', ...extra,
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', imagePullPolice: 'Always', env: [{ name: 'X', valueFrom: null }], ports: [{ containerPort: 80, nmae: 'http' }] }], volumes: [{ name: 'v', emptyDir: {} }, { name: 'w', configMap: { name: 'cm', itemz: [] } }] } },
+    },
+  });
+  objects.push(crafted({}), crafted({ strategy: { type: 'Recreate', rollingUpdat: {} } }), crafted({ paused: null }));
+  const builtins = objects.filter((o) => typeof o['apiVersion'] === 'string' && typeof o['kind'] === 'string' && validatorFor(o['apiVersion'] as string, o['kind'] as string));
+  t.ok(builtins.length > 300, `${builtins.length} built-in objects`);
+  const key = (o: Record<string, unknown>) => validatorFor(o['apiVersion'] as string, o['kind'] as string)!;
+  // Proxy only: forget what was learned before each object.
+  const before = { ...validationPaths };
+  const proxied = builtins.map((o) => {
+    forgetLearnedTables(key(o));
+    return validateBuiltin(o, key(o));
+  });
+  t.equal(validationPaths.table, before.table, 'with nothing learned every validation runs the proxy');
+  // Learn from every object once, then validate each again: now through the table where it can.
+  for (const o of builtins) validateBuiltin(o, key(o));
+  const mid = { ...validationPaths };
+  const tabled = builtins.map((o) => validateBuiltin(o, key(o)));
+  t.ok(validationPaths.table - mid.table > builtins.length / 2, `most objects take the table path (${validationPaths.table - mid.table} of ${builtins.length})`);
+  t.ok(proxied.some((v) => v.length > 0), 'some objects have violations');
+  t.same(tabled, proxied, 'identical violations, object by object');
 });
