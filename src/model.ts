@@ -100,6 +100,27 @@ export function hasPodTemplate(r: Resource): boolean {
 
 /** The pod template of a workload (Pod itself for kind Pod), or null for other kinds. */
 export function podTemplate(r: Resource): PodTemplate | null {
+  let t = templates.get(r);
+  if (t === undefined) templates.set(r, (t = findPodTemplate(r)));
+  return t;
+}
+
+// Several rules ask for the same resource's template, containers and ports: each is computed once per
+// resource (resources and their objects are never mutated), frozen so that no caller can change it.
+// The engine forgets them after each file, so resources kept by cross-resource rules do not keep them.
+let templates = new WeakMap<Resource, PodTemplate | null>();
+let containerLists = new WeakMap<Resource, readonly ContainerRef[]>();
+let portLists = new WeakMap<ContainerRef, readonly PortRef[]>();
+let allPortLists = new WeakMap<Resource, readonly PortRef[]>();
+
+export function forgetModelCache(): void {
+  templates = new WeakMap();
+  containerLists = new WeakMap();
+  portLists = new WeakMap();
+  allPortLists = new WeakMap();
+}
+
+function findPodTemplate(r: Resource): PodTemplate | null {
   if (!hasPodTemplate(r)) return null;
   const path = POD_TEMPLATE_PATHS[r.kind]!;
   let cur: unknown = r.object;
@@ -107,7 +128,7 @@ export function podTemplate(r: Resource): PodTemplate | null {
   if (!isObj(cur)) return null;
   const meta = isObj(cur['metadata']) ? cur['metadata'] : {};
   const spec = isObj(cur['spec']) ? cur['spec'] : {};
-  return { path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: `${path}/metadata/labels` };
+  return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: `${path}/metadata/labels` });
 }
 
 export function stringMap(v: unknown): Record<string, string> {
@@ -147,7 +168,13 @@ const CONTAINER_LISTS: Array<[string, ContainerType]> = [
 ];
 
 /** Every container of the pod template: init, regular and ephemeral, in that order. */
-export function containers(r: Resource): ContainerRef[] {
+export function containers(r: Resource): readonly ContainerRef[] {
+  let list = containerLists.get(r);
+  if (!list) containerLists.set(r, (list = Object.freeze(findContainers(r))));
+  return list;
+}
+
+function findContainers(r: Resource): ContainerRef[] {
   const t = podTemplate(r);
   if (!t) return [];
   const out: ContainerRef[] = [];
@@ -186,7 +213,13 @@ export function portNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-export function ports(c: ContainerRef): PortRef[] {
+export function ports(c: ContainerRef): readonly PortRef[] {
+  let list = portLists.get(c);
+  if (!list) portLists.set(c, (list = Object.freeze(findPorts(c))));
+  return list;
+}
+
+function findPorts(c: ContainerRef): PortRef[] {
   return asArray(c.container['ports']).flatMap((p, index) => {
     if (!isObj(p)) return [];
     return [{
@@ -203,8 +236,10 @@ export function ports(c: ContainerRef): PortRef[] {
   });
 }
 
-export function allPorts(r: Resource): PortRef[] {
-  return containers(r).flatMap(ports);
+export function allPorts(r: Resource): readonly PortRef[] {
+  let list = allPortLists.get(r);
+  if (!list) allPortLists.set(r, (list = Object.freeze(containers(r).flatMap((c) => ports(c)))));
+  return list;
 }
 
 // ---- Selectors -----------------------------------------------------------------------------

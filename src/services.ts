@@ -74,7 +74,7 @@ export function servicePorts(r: Resource): ServicePortRef[] {
 export interface Workload {
   resource: Resource;
   labels: Record<string, string>;
-  ports: PortRef[];
+  ports: readonly PortRef[];
 }
 
 /** Does a Service port reach this container port (same protocol, by name or by number)? */
