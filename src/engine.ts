@@ -4,7 +4,7 @@
 import { COLLECTORS } from './collectors.js';
 import { Facts, type FactInputs } from './facts.js';
 import { readInput, type InputFile } from './loader.js';
-import { effectiveNamespace, isObj, metadata, str } from './model.js';
+import { effectiveNamespace, forgetModelCache, isObj, metadata, str } from './model.js';
 import { ptr } from './pointer.js';
 import {
   annotationIgnores,
@@ -225,11 +225,19 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         }
       }
     });
+    forgetModelCache();
     // Resolve what rules reported about this file while its parse is at hand.
     const here = pending.splice(mark);
     const local = here.filter((p) => allInFile(p, index));
     pending.push(...here.filter((p) => !allInFile(p, index)));
     resolveAll(local, new Map([[index, src]]));
+    // Cross-resource rules report after the whole set is read. A fast parse without its values is
+    // small (an offset tree, a few bytes per node), so it is kept for them instead of parsing the
+    // file again; a precise one (yaml's documents) is not. The language server's cache keeps values.
+    if (!opts.parsed && src.fast) {
+      src.release();
+      srcCache.set(index, src);
+    }
   });
 
   reading = null;

@@ -338,16 +338,13 @@ export function parseYamlValue(text: string): { ok: true; value: unknown } | { o
 // the precise path. Where the offset tree disagrees with the parsed value, the precise parse is used
 // for that file's positions, so a finding is never placed on a guess.
 
-interface PNode {
-  /** Offset where composing the node began (before separating blanks and comments). */
-  s: number;
-  /** Offset where it ended. */
-  e: number;
-  k: string | null;
-  /** The scalar's value (keys are matched against it). */
-  r?: unknown;
-  c?: PNode[];
-}
+// Node kinds in the flat offset tree, and "no node".
+const K_NONE = 0;
+const K_SCALAR = 1;
+const K_SEQUENCE = 2;
+const K_MAPPING = 3;
+const NONE = -1;
+const KIND_CODE: Record<string, number> = { scalar: K_SCALAR, sequence: K_SEQUENCE, mapping: K_MAPPING };
 
 /** YAML 1.2 core types plus merge keys: what the `yaml` package reads by default. */
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
@@ -356,34 +353,92 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { 
 const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},&*]/m;
 const ALIAS = /(?:^|[\s[{,:-])\*[^\s[\]{},&*.]/m;
 
+/**
+ * The offset tree of one file, flat: three int32 per node in post-order (where composing the node
+ * began, before separating blanks and comments; where it ended; kind | subtree size << 2). A node's
+ * children are the subtrees just before it. Once the tree has been checked against the parsed
+ * values, mapping keys are kept as ids into a table of names, and the values can go.
+ */
 class FastTree {
-  readonly roots: PNode[];
-  readonly values: unknown[];
+  a: Int32Array;
+  readonly n: number;
+  readonly roots: number[] = [];
+  values: unknown[] | null;
+  /** Scalar results while the tree is checked against the values; dropped afterwards. */
+  private res: unknown[] | null;
+  /** Per node: 1 + index of its key string in keyNames, or 0 when it is not a mapping key. */
+  keyIds = new Int32Array(0);
+  keyNames: string[] = [];
   constructor(text: string) {
-    const stack: PNode[] = [{ s: 0, e: 0, k: null }];
+    let a = new Int32Array(Math.max(64, (text.length >> 3) * 3));
+    const res: unknown[] = [];
+    const roots = this.roots;
+    // Open nodes: where each began and how many nodes had closed then.
+    const opens: number[] = [];
+    let n = 0;
     const values: unknown[] = [];
     jsyaml.loadAll(text, (v) => values.push(v), {
       schema: FAST_SCHEMA,
       json: false,
       listener(type, state) {
         if (type === 'open') {
-          stack.push({ s: state.position, e: 0, k: null });
+          opens.push(state.position, n);
         } else {
-          const n = stack.pop()!;
-          n.e = state.position;
-          n.k = state.kind;
-          if (state.kind === 'scalar') n.r = state.result;
-          const parent = stack[stack.length - 1]!;
-          (parent.c ??= []).push(n);
+          const first = opens.pop()!;
+          const s = opens.pop()!;
+          if (3 * n + 3 > a.length) {
+            const b = new Int32Array(a.length * 2);
+            b.set(a);
+            a = b;
+          }
+          const kind = KIND_CODE[state.kind as string] ?? K_NONE;
+          a[3 * n] = s;
+          a[3 * n + 1] = state.position;
+          a[3 * n + 2] = kind | ((n - first + 1) << 2);
+          if (kind === K_SCALAR) res[n] = state.result;
+          if (opens.length === 0) roots.push(n);
+          n++;
         }
       },
     } as jsyaml.LoadOptions);
-    this.roots = stack[0]!.c ?? [];
+    this.a = a;
+    this.n = n;
+    this.res = res;
     this.values = values;
   }
+  s(i: number): number {
+    return this.a[3 * i]!;
+  }
+  e(i: number): number {
+    return this.a[3 * i + 1]!;
+  }
+  k(i: number): number {
+    return this.a[3 * i + 2]! & 3;
+  }
+  size(i: number): number {
+    return this.a[3 * i + 2]! >>> 2;
+  }
+  /** Children in document order. */
+  kids(i: number): number[] {
+    const out: number[] = [];
+    const first = i - this.size(i) + 1;
+    for (let j = i - 1; j >= first; j -= this.size(j)) out.push(j);
+    return out.reverse();
+  }
+  result(i: number): unknown {
+    return this.res![i];
+  }
+  keyName(i: number): string | undefined {
+    const id = this.keyIds[i]!;
+    return id === 0 ? undefined : this.keyNames[id - 1];
+  }
+  /** After the check: keep key names only, and let the values go. */
+  settle(): void {
+    this.res = null;
+    this.values = null;
+    if (this.a.length > 3 * this.n) this.a = this.a.slice(0, 3 * this.n);
+  }
 }
-
-class Inconsistent extends Error {}
 
 /**
  * True when a value shares collections through aliases: the precise parse then expands them under
@@ -429,7 +484,7 @@ function skipProperties(text: string, i: number, end: number): number {
 
 export class SourceFile {
   readonly text: string;
-  readonly documents: SourceDocument[];
+  documents: SourceDocument[];
   readonly eol: '\n' | '\r\n';
   private readonly tree: FastTree | null;
   private preciseSource?: PreciseSource;
@@ -445,10 +500,10 @@ export class SourceFile {
     if (!opts.precise && text.charCodeAt(0) !== 0xfeff) {
       try {
         tree = new FastTree(text);
-        if (tree.roots.length !== tree.values.length) tree = null;
+        if (tree.roots.length !== tree.values!.length) tree = null;
         // js-yaml shares aliased nodes instead of copying them: an alias bomb goes to the precise
         // parse, whose expansion limit reports it.
-        else if (ANCHOR.test(text) && ALIAS.test(text) && tree.values.some(aliasesExpand)) tree = null;
+        else if (text.includes('&') && text.includes('*') && ANCHOR.test(text) && ALIAS.test(text) && tree.values!.some(aliasesExpand)) tree = null;
       } catch {
         tree = null; // a syntax error or a duplicate key: the precise parse reports it
       }
@@ -461,10 +516,11 @@ export class SourceFile {
     }
     this.documents = [];
     let prevEnd = 0;
+    const values = tree.values!;
     tree.roots.forEach((root, i) => {
-      const value = tree.values[i] ?? undefined;
-      const start = skipTrivia(text, root.s, text.length);
-      const empty = root.k === null && (value === undefined || value === null);
+      const value = values[i] ?? undefined;
+      const start = skipTrivia(text, tree.s(root), text.length);
+      const empty = tree.k(root) === K_NONE && (value === undefined || value === null);
       const end = empty ? start : this.end(this.norm(root));
       // A document's own text begins on the line after the previous document's content.
       const nl = i === 0 ? -1 : text.indexOf('\n', prevEnd);
@@ -472,11 +528,23 @@ export class SourceFile {
       this.documents.push({ value: empty ? undefined : value, problems: [], range: [start, Math.max(start, end)], start: Math.min(docStart, start), empty });
       if (!empty) prevEnd = end;
     });
+    // Where the offset tree disagrees with the parsed values anywhere, positions come from the
+    // precise parse, so a finding is never placed on a guess.
+    if (!this.check(values)) this.fallback = true;
+    tree.settle();
   }
 
   /** True when positions come from the fast parse (tests compare the two). */
   get fast(): boolean {
     return this.tree !== null && !this.fallback;
+  }
+
+  /**
+   * Drop the parsed values: positions still resolve (from the offset tree, or by parsing precisely
+   * again), so a file's parse can be kept for findings reported after the whole set was read.
+   */
+  release(): void {
+    this.documents = this.documents.map((d) => ({ ...d, value: undefined }));
   }
 
   private precise(): PreciseSource {
@@ -504,18 +572,17 @@ export class SourceFile {
 
   locate(doc: number, pointer: string, on: LocateOn = 'node'): [number, number] | null {
     if (!this.fast) return this.precise().locate(doc, pointer, on);
-    try {
-      const f = this.find(doc, pointer);
-      if (!f) return null;
-      if (f.node && f.node.k === null && this.text[this.start(f.node)] === '*') throw new Inconsistent(); // an alias
-      if (on === 'key' && f.key) return this.range(f.key);
-      if (f.node && f.node.k !== null) return this.range(f.node);
-      return f.key ? this.range(f.key) : f.node ? this.range(f.node) : null;
-    } catch (e) {
-      if (!(e instanceof Inconsistent)) throw e;
+    const t = this.tree!;
+    const f = this.find(doc, pointer);
+    if (!f) return null;
+    if (f.node !== NONE && t.k(f.node) === K_NONE && this.text[this.start(f.node)] === '*') {
+      // An alias: the precise parse knows what it stands for.
       this.fallback = true;
       return this.precise().locate(doc, pointer, on);
     }
+    if (on === 'key' && f.key !== NONE) return this.range(f.key);
+    if (f.node !== NONE && t.k(f.node) !== K_NONE) return this.range(f.node);
+    return f.key !== NONE ? this.range(f.key) : f.node !== NONE ? this.range(f.node) : null;
   }
 
   sourceText(doc: number, pointer: string, on: LocateOn = 'node'): string | null {
@@ -525,7 +592,7 @@ export class SourceFile {
     // Include the node's `!tag` / `&anchor` properties, as the precise parse does.
     const f = this.find(doc, pointer);
     const n = on === 'key' ? f?.key : f?.node;
-    const start = n ? skipTrivia(this.text, n.s, r[0]) : r[0];
+    const start = n !== undefined && n !== NONE ? skipTrivia(this.text, this.tree!.s(n), r[0]) : r[0];
     return this.text.slice(start, r[1]);
   }
 
@@ -561,45 +628,50 @@ export class SourceFile {
   // ---- the offset tree -------------------------------------------------------------------
 
   /** Collapse the wrapper nodes js-yaml composes around a flow collection in a block context. */
-  private norm(n: PNode): PNode {
+  private norm(n: number): number {
+    const t = this.tree!;
     let cur = n;
-    while (cur.k !== 'scalar' && cur.c?.length === 1 && cur.c[0]!.k === cur.k && cur.c[0]!.e === cur.e) cur = cur.c[0]!;
+    // A single child is the node just before, one node smaller.
+    while (t.k(cur) !== K_SCALAR && t.size(cur) > 1 && t.size(cur - 1) === t.size(cur) - 1 && t.k(cur - 1) === t.k(cur) && t.e(cur - 1) === t.e(cur)) cur--;
     return cur;
   }
 
-  private start(n: PNode): number {
+  private start(n: number): number {
     const t = this.text;
-    return skipProperties(t, skipTrivia(t, n.s, n.e), n.e);
+    const e = this.tree!.e(n);
+    return skipProperties(t, skipTrivia(t, this.tree!.s(n), e), e);
   }
 
-  private end(n: PNode): number {
+  private end(n: number): number {
     const t = this.text;
+    const tree = this.tree!;
     const s = this.start(n);
-    if (n.k === 'scalar' || n.k === null) {
+    const k = tree.k(n);
+    if (k === K_SCALAR || k === K_NONE) {
       // A plain scalar followed by a comment closes after the blanks before `#`.
-      let e = n.e;
+      let e = tree.e(n);
       while (e > s && isBlank(t[e - 1])) e--;
       return Math.max(s, e);
     }
     if (t[s] === '{' || t[s] === '[') {
-      let e = n.e;
+      let e = tree.e(n);
       while (e > s && isBlank(t[e - 1])) e--;
       return e;
     }
     // A block collection ends where its last node does.
-    const kids = n.c ?? [];
+    const kids = tree.kids(n);
     for (let i = kids.length - 1; i >= 0; i--) {
       const kid = this.norm(kids[i]!);
       // An empty value (`key:`) has no node of its own: the collection ends at its key. An alias
       // (`*name`) has no kind either, but it has text.
-      if (kid.k !== null || this.text[this.start(kid)] === '*') return this.end(kid);
+      if (tree.k(kid) !== K_NONE || this.text[this.start(kid)] === '*') return this.end(kid);
     }
-    let e = n.e;
+    let e = tree.e(n);
     while (e > s && isBlank(t[e - 1])) e--;
     return e;
   }
 
-  private range(n: PNode): [number, number] {
+  private range(n: number): [number, number] {
     const s = this.start(n);
     return [s, Math.max(s, this.end(n))];
   }
@@ -608,71 +680,108 @@ export class SourceFile {
    * Children without the phantom node js-yaml composes when it probes for one more key or item
    * at the end of a block collection (no content, no kind).
    */
-  private real(n: PNode): PNode[] {
-    const kids = n.c ?? [];
+  private real(n: number): number[] {
+    const tree = this.tree!;
+    const kids = tree.kids(n);
     const last = kids[kids.length - 1];
-    if (last && last.k === null && skipTrivia(this.text, last.s, last.e) >= last.e) {
+    if (last !== undefined && tree.k(last) === K_NONE && skipTrivia(this.text, tree.s(last), tree.e(last)) >= tree.e(last)) {
       const t = this.text[this.start(n)];
       const block = t !== '{' && t !== '[';
-      if (block && (n.k === 'sequence' || kids.length % 2 === 1)) return kids.slice(0, -1);
+      if (block && (tree.k(n) === K_SEQUENCE || kids.length % 2 === 1)) kids.pop();
     }
     return kids;
   }
 
-  /** Key and value nodes of a mapping, checked against the parsed object. */
-  private pairs(n: PNode, obj: Record<string, unknown>): Array<{ key: PNode; value: PNode | null }> {
+  /** Key and value nodes of a mapping (NONE for an empty value). */
+  private pairs(n: number): Array<{ key: number; value: number }> {
+    const tree = this.tree!;
     const kids = this.real(n);
     const t = this.text;
     const flow = t[this.start(n)] === '{';
-    const out: Array<{ key: PNode; value: PNode | null }> = [];
+    const out: Array<{ key: number; value: number }> = [];
     for (let i = 0; i < kids.length; ) {
       const key = this.norm(kids[i]!);
+      const next = kids[i + 1];
       if (flow) {
-        const after = skipTrivia(t, key.e, n.e);
+        const after = skipTrivia(t, tree.e(key), tree.e(n));
         if (t[after] === ':') {
-          out.push({ key, value: kids[i + 1] ? this.norm(kids[i + 1]!) : null });
+          out.push({ key, value: next !== undefined ? this.norm(next) : NONE });
           i += 2;
         } else {
-          out.push({ key, value: null });
+          out.push({ key, value: NONE });
           i += 1;
         }
       } else {
-        out.push({ key, value: kids[i + 1] ? this.norm(kids[i + 1]!) : null });
+        out.push({ key, value: next !== undefined ? this.norm(next) : NONE });
         i += 2;
       }
     }
-    if (out.length !== Object.keys(obj).length || out.some((p) => p.key.k !== 'scalar')) throw new Inconsistent();
     return out;
   }
 
-  private find(doc: number, pointer: string): { node: PNode | null; key: PNode | null } | null {
+  /**
+   * Check the tree against the parsed values (every mapping's keys, every sequence's length) and
+   * keep each key's string, so that paths resolve from the tree alone.
+   */
+  private check(values: unknown[]): boolean {
+    const tree = this.tree!;
+    const names = new Map<string, number>();
+    const visit = (n: number, v: unknown): boolean => {
+      if (v === null || typeof v !== 'object') return true;
+      if (Array.isArray(v)) {
+        if (tree.k(n) !== K_SEQUENCE) return false;
+        const items = this.real(n);
+        if (items.length !== v.length) return false;
+        for (let i = 0; i < items.length; i++) if (!visit(this.norm(items[i]!), v[i])) return false;
+        return true;
+      }
+      if (tree.k(n) !== K_MAPPING) return false;
+      const obj = v as Record<string, unknown>;
+      const pairs = this.pairs(n);
+      if (pairs.length !== Object.keys(obj).length) return false;
+      for (const p of pairs) {
+        if (tree.k(p.key) !== K_SCALAR) return false;
+        const key = String(tree.result(p.key));
+        if (!Object.prototype.hasOwnProperty.call(obj, key)) return false;
+        let id = names.get(key);
+        if (id === undefined) names.set(key, (id = names.size));
+        tree.keyIds[p.key] = id + 1;
+        if (p.value !== NONE && !visit(p.value, obj[key])) return false;
+      }
+      return true;
+    };
+    tree.keyIds = new Int32Array(tree.n);
+    let ok = true;
+    tree.roots.forEach((root, i) => {
+      if (ok && !this.documents[i]!.empty) ok = visit(this.norm(root), values[i]);
+    });
+    tree.keyNames = [...names.keys()];
+    return ok;
+  }
+
+  private find(doc: number, pointer: string): { node: number; key: number } | null {
     const tree = this.tree!;
     const root = tree.roots[doc];
-    if (!root) return null;
-    let node: PNode | null = this.norm(root);
-    let key: PNode | null = null;
-    let value: unknown = tree.values[doc];
+    if (root === undefined) return null;
+    let node = this.norm(root);
+    let key = NONE;
+    const empty = this.documents[doc]!.empty;
     for (const token of splitPointer(pointer)) {
-      if (!node || value === null || typeof value !== 'object') return null;
-      if (Array.isArray(value)) {
+      if (node === NONE || empty) return null;
+      const k = tree.k(node);
+      if (k === K_SEQUENCE) {
         if (!/^(0|[1-9]\d*)$/.test(token)) return null;
+        const items = this.real(node);
         const i = Number(token);
-        if (i >= value.length) return null;
-        const items: PNode[] = this.real(node);
-        if (node.k !== 'sequence' || items.length !== value.length) throw new Inconsistent();
+        if (i >= items.length) return null;
         node = this.norm(items[i]!);
-        key = null;
-        value = value[i];
-      } else {
-        const obj = value as Record<string, unknown>;
-        if (!Object.prototype.hasOwnProperty.call(obj, token)) return null;
-        if (node.k !== 'mapping') throw new Inconsistent();
-        const p: { key: PNode; value: PNode | null } | undefined = this.pairs(node, obj).find((x) => String(x.key.r) === token);
-        if (!p) throw new Inconsistent();
+        key = NONE;
+      } else if (k === K_MAPPING) {
+        const p = this.pairs(node).find((x) => tree.keyName(x.key) === token);
+        if (!p) return null;
         key = p.key;
         node = p.value;
-        value = obj[token];
-      }
+      } else return null;
     }
     return { node, key };
   }
