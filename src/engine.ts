@@ -169,6 +169,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   // Findings resolved to positions; files are re-parsed for findings reported after reading.
   const resolved: EngineFinding[] = [];
+  /** The resource of a finding whose resource has ignore annotations (kept aside: findings stay plain output objects). */
+  const resourceOf = new Map<EngineFinding, Resource>();
   const srcCache = new Map<number, SourceFile>();
   function sourceOf(i: number): SourceFile | undefined {
     let s = srcCache.get(i);
@@ -217,7 +219,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       const source = helmSource(read.text, d.start, d.range[0]);
       for (const r of resourcesOf(ref, docIndex, d.value, source)) {
         if (!input.context) resourceCount++;
-        state.ignores.set(r, input.context ? [] : annotationIgnores(r));
+        if (!input.context) {
+          const anns = annotationIgnores(r);
+          if (anns.length > 0) state.ignores.set(r, anns);
+        }
         for (const c of COLLECTORS) c(r, facts);
         for (const a of resListeners) {
           if (input.context && !a.enabled.rule.meta.crossResource) continue;
@@ -324,7 +329,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         out.fixable = true;
       }
     }
-    (out as EngineFinding & { _resource?: Resource })._resource = r;
+    if (files[r.file.index]?.ignores.has(r)) resourceOf.set(out, r);
     return out;
   }
 
@@ -355,9 +360,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const ignores = opts.ignores ?? [];
   const out: EngineFinding[] = [];
   for (const f of resolved) {
-    const internal = f as EngineFinding & { _resource?: Resource };
-    const r = internal._resource;
-    delete internal._resource;
+    const r = resourceOf.get(f);
     if (f.fileIndex !== undefined && files[f.fileIndex]!.record.ref.context) continue; // never reported on
     const state = f.fileIndex !== undefined ? files[f.fileIndex] : undefined;
     const d = state && f.line !== null ? state.directives.find((x) => directiveMatches(x, f.ruleId, f.line!)) : undefined;
@@ -370,7 +373,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         ann.used.add(f.ruleId);
         f.suppressed = { kind: 'inSource', via: 'annotation', justification: `${'kube-preflight.io/ignore'} annotation` };
       } else {
-        const ig = ignores.find((i) => configIgnoreMatches(i, f.ruleId, r ?? null, f.file, opts.cwd, configBase));
+        const ig = ignores.find((i) => configIgnoreMatches(i, f.ruleId, f.resource, f.file, opts.cwd, configBase));
         if (ig) {
           ig.used = true;
           f.suppressed = { kind: 'external', via: 'config', justification: ig.reason };

@@ -92,7 +92,7 @@ export interface ConfigIgnore extends IgnoreEntry {
   where?: { file: string; line: number; column: number; endLine: number; endColumn: number };
 }
 
-export function configIgnoreMatches(ig: ConfigIgnore, ruleId: string, r: Resource | null, file: string | null, cwd: string, base: string): boolean {
+export function configIgnoreMatches(ig: ConfigIgnore, ruleId: string, r: Pick<Resource, 'kind' | 'name' | 'namespace'> | null, file: string | null, cwd: string, base: string): boolean {
   const rules = Array.isArray(ig.rule) ? ig.rule : [ig.rule];
   if (!rules.includes(ruleId) && !rules.includes('*')) return false;
   if (ig.kind !== undefined && r?.kind !== ig.kind) return false;
