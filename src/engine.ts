@@ -167,7 +167,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const fileListeners = active.filter((a) => a.listener.fileProblem);
   const resListeners = active.filter((a) => a.listener.resource);
 
-  // Findings resolved to positions; files are re-parsed for findings reported after reading.
+  // Findings resolved to positions. For findings reported after reading, a file's fast parse (its
+  // offset tree, values released) is kept; a file that took the precise parse is parsed again.
   const resolved: EngineFinding[] = [];
   /** The resource of a finding whose resource has ignore annotations (kept aside: findings stay plain output objects). */
   const resourceOf = new Map<EngineFinding, Resource>();
@@ -249,8 +250,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   for (const a of active) a.listener.done?.();
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
-  // File by file, dropping each file's parse after the last finding that needs it, so that memory
-  // holds a few parses at a time, not one per file of the set.
+  // File by file, dropping each file's parse after the last finding that needs it (and at once
+  // when none does), so that memory shrinks as findings are resolved.
   {
     const deferred = pending.splice(0);
     const primary = (p: Pending) => (p.loc.kind === 'target' ? p.loc.target.resource.file.index : p.loc.kind === 'range' ? p.loc.file.index : -1);
@@ -258,6 +259,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const order = deferred.map((p, i) => ({ p, i, f: primary(p) })).sort((a, b) => a.f - b.f || a.i - b.i);
     const lastUse = new Map<number, number>();
     order.forEach(({ p }, k) => filesOf(p).forEach((f) => lastUse.set(f, k)));
+    for (const f of [...srcCache.keys()]) if (!lastUse.has(f)) srcCache.delete(f);
     order.forEach(({ p }, k) => {
       resolved.push(resolveOne(p, sourceOf));
       for (const f of filesOf(p)) if (lastUse.get(f) === k) srcCache.delete(f);
