@@ -4,6 +4,7 @@
 import { COLLECTORS } from './collectors.js';
 import { Facts, type FactInputs } from './facts.js';
 import { readInput, type InputFile } from './loader.js';
+import { ParsePool, parseWorkerCount, poolStats, type ParsedInput } from './parse-pool.js';
 import { effectiveNamespace, forgetModelCache, isObj, metadata, str } from './model.js';
 import { ptr } from './pointer.js';
 import {
@@ -192,9 +193,23 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   }
 
   // ---- read every file once ------------------------------------------------------------------
-  opts.files.forEach((input, index) => {
+  // Large runs read and parse on worker threads ahead of this loop (see parse-pool.ts); the rules
+  // still see the files one by one, in order, here.
+  const workers = opts.parsed || opts.precise ? 0 : parseWorkerCount(opts.files);
+  const pool = workers > 0 ? new ParsePool(opts.files, workers) : null;
+  try {
+    for (let index = 0; index < opts.files.length; index++) {
+      const input = opts.files[index]!;
+      const got = pool && input.text === undefined ? await pool.take(index) : undefined;
+      readFile(input, index, got && !('local' in got) ? got : undefined);
+    }
+  } finally {
+    pool?.close();
+  }
+
+  function readFile(input: InputFile, index: number, got: Exclude<ParsedInput, { local: true }> | undefined): void {
     const ref: FileRef = { index, path: input.display, context: input.context };
-    const read = readInput(input);
+    const read = got ?? readInput(input);
     const record: FileRecord = { ref, input };
     const state: FileState = { record, directives: [], ignores: new Map() };
     files.push(state);
@@ -204,7 +219,13 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     record.text = read.text;
     record.bom = read.bom;
-    const src = parse(input, read.text);
+    let src: SourceFile;
+    if (got && 'parse' in got && got.parse) {
+      src = new SourceFile(read.text, { parsed: got.parse });
+      poolStats.fastParses++;
+    } else {
+      src = parse(input, read.text);
+    }
     reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
@@ -244,7 +265,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       src.release();
       srcCache.set(index, src);
     }
-  });
+  }
 
   reading = null;
   for (const a of active) a.listener.done?.();

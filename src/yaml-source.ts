@@ -367,9 +367,22 @@ class FastTree {
   /** Scalar results while the tree is checked against the values; dropped afterwards. */
   private res: unknown[] | null;
   /** Per node: 1 + index of its key string in keyNames, or 0 when it is not a mapping key. */
-  keyIds = new Int32Array(0);
+  keyIds: Int32Array = new Int32Array(0);
   keyNames: string[] = [];
-  constructor(text: string) {
+  /** False when a scalar is a number JSON cannot carry (NaN, an infinity, -0). */
+  jsonSafe = true;
+  constructor(text: string | FastTreeParts) {
+    if (typeof text !== 'string') {
+      // A tree built and checked elsewhere (a parse worker).
+      this.a = text.a;
+      this.n = text.n;
+      this.roots = text.roots;
+      this.keyIds = text.keyIds;
+      this.keyNames = text.keyNames;
+      this.res = null;
+      this.values = null;
+      return;
+    }
     let a = new Int32Array(Math.max(64, (text.length >> 3) * 3));
     const res: unknown[] = [];
     const roots = this.roots;
@@ -377,6 +390,7 @@ class FastTree {
     const opens: number[] = [];
     let n = 0;
     const values: unknown[] = [];
+    let jsonSafe = true;
     jsyaml.loadAll(text, (v) => values.push(v), {
       schema: FAST_SCHEMA,
       json: false,
@@ -395,7 +409,11 @@ class FastTree {
           a[3 * n] = s;
           a[3 * n + 1] = state.position;
           a[3 * n + 2] = kind | ((n - first + 1) << 2);
-          if (kind === K_SCALAR) res[n] = state.result;
+          if (kind === K_SCALAR) {
+            const r = state.result;
+            res[n] = r;
+            if (typeof r === 'number' && (r !== r || r === Infinity || r === -Infinity || (r === 0 && 1 / r < 0))) jsonSafe = false;
+          }
           if (opens.length === 0) roots.push(n);
           n++;
         }
@@ -404,6 +422,7 @@ class FastTree {
     this.a = a;
     this.n = n;
     this.res = res;
+    this.jsonSafe = jsonSafe;
     this.values = values;
   }
   s(i: number): number {
@@ -438,6 +457,29 @@ class FastTree {
     this.values = null;
     if (this.a.length > 3 * this.n) this.a = this.a.slice(0, 3 * this.n);
   }
+}
+
+/** A checked offset tree as plain parts, to move between threads (the arrays are transferable). */
+export interface FastTreeParts {
+  a: Int32Array;
+  n: number;
+  roots: number[];
+  keyIds: Int32Array;
+  keyNames: string[];
+}
+
+/**
+ * A file's fast parse as data, built in a parse worker and taken up by the engine's thread: the
+ * checked offset tree, the documents without their values, and the values, as JSON text when
+ * every value survives JSON (JSON.parse is several times cheaper than any other way across),
+ * otherwise as structured-cloned values.
+ */
+export interface FastParse {
+  tree: FastTreeParts;
+  documents: Array<Omit<SourceDocument, 'value'>>;
+  fallback: boolean;
+  json?: string;
+  values?: unknown[];
 }
 
 /**
@@ -491,10 +533,22 @@ export class SourceFile {
   private lineStarts?: number[];
   private fallback = false;
 
-  /** `precise: true` skips the fast parse (tests compare both strategies). */
-  constructor(text: string, opts: { precise?: boolean } = {}) {
+  /**
+   * `precise: true` skips the fast parse (tests compare both strategies). `parsed` takes up a fast
+   * parse of this very text made elsewhere (see FastParse). `fastOnly: true` makes no precise parse
+   * when the fast one fails (the result is then only good for toFastParse(), which says so).
+   */
+  constructor(text: string, opts: { precise?: boolean; parsed?: FastParse; fastOnly?: boolean } = {}) {
     this.text = text;
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
+    if (opts.parsed) {
+      const p = opts.parsed;
+      this.tree = new FastTree(p.tree);
+      this.fallback = p.fallback;
+      const values = p.json !== undefined ? (JSON.parse(p.json) as unknown[]) : p.values!;
+      this.documents = p.documents.map((d, i) => ({ ...d, value: d.empty ? undefined : values[i] }));
+      return;
+    }
     let tree: FastTree | null = null;
     // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
     if (!opts.precise && text.charCodeAt(0) !== 0xfeff) {
@@ -509,6 +563,11 @@ export class SourceFile {
       }
     }
     this.tree = tree;
+    if (!tree && opts.fastOnly) {
+      // A parse worker: the precise parse is made where the file is used.
+      this.documents = [];
+      return;
+    }
     if (!tree) {
       this.preciseSource = new PreciseSource(text);
       this.documents = this.preciseSource.documents;
@@ -532,6 +591,25 @@ export class SourceFile {
     // precise parse, so a finding is never placed on a guess.
     if (!this.check(values)) this.fallback = true;
     tree.settle();
+  }
+
+  /**
+   * This file's fast parse as data for another thread, or null when the file took the precise
+   * parse (its parser objects stay where they are made) or has a `__proto__` key. Call it before
+   * release().
+   */
+  toFastParse(): { parse: FastParse; transfer: ArrayBuffer[] } | null {
+    const t = this.tree;
+    // An own `__proto__` key is better not sent across at all: the file is parsed where it is needed.
+    if (!t || this.text.includes('__proto__')) return null;
+    const values = this.documents.map((d) => d.value);
+    const documents = this.documents.map(({ value: _value, ...rest }) => rest);
+    const tree: FastTreeParts = { a: t.a, n: t.n, roots: t.roots, keyIds: t.keyIds, keyNames: t.keyNames };
+    const parse: FastParse = { tree, documents, fallback: this.fallback };
+    // JSON would turn NaN and infinities into null and -0 into 0.
+    if (t.jsonSafe) parse.json = JSON.stringify(values);
+    else parse.values = values;
+    return { parse, transfer: [t.a.buffer as ArrayBuffer, t.keyIds.buffer as ArrayBuffer] };
   }
 
   /** True when positions come from the fast parse (tests compare the two). */

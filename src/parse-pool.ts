@@ -1,0 +1,166 @@
+// Parse workers. Reading and parsing is most of a large run (js-yaml plus the offset tree); above a
+// measured input size, worker threads read and parse the files ahead of the engine, which takes
+// them up in file order and runs the rules on this thread. Below it, or for one file, no worker
+// starts: starting one costs more than it saves.
+
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { InputFile } from './loader.js';
+import type { FastParse } from './yaml-source.js';
+
+/** What a worker sends back for one file. */
+export type ParsedInput =
+  | { index: number; problem: string }
+  /** parse is null when the fast parser could not take the file: the engine parses it precisely. */
+  | { index: number; text: string; bom: boolean; parse: FastParse | null }
+  /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
+  | { index: number; local: true };
+
+/**
+ * Inputs below this many bytes are parsed on the engine's thread. Measured on 2 cores with
+ * `npm run bench:workers` (whole processes, one worker against none): slices of the synthetic corpus
+ * of 4.7 MB gain nothing (2.38 s against 2.35 s), 9.4 MB gain 18% and 19 MB 9-21%; the real corpus
+ * (7.7 MB in 1,460 small files, where the rules weigh more than the parse) loses 7%.
+ */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+/** How far (in bytes of input) the workers may read ahead of the engine: bounds the memory of parses waiting. */
+const AHEAD_BYTES = 16 * 1024 * 1024;
+/**
+ * Files a worker may have in hand. Results are taken up only when the engine's thread waits for
+ * one, so a worker must hold enough work to keep busy while the engine runs rules on many files.
+ */
+const DEPTH = 256;
+
+/**
+ * How many workers a run gets: 0 (parse on this thread) below the threshold. The environment
+ * variable KUBE_PREFLIGHT_PARSE_WORKERS forces a count (0 turns workers off); tests use it to compare
+ * runs with and without workers on small inputs.
+ */
+export function parseWorkerCount(files: readonly InputFile[]): number {
+  const forced = process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+  if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 8);
+  const onDisk = files.filter((f) => f.text === undefined);
+  if (onDisk.length < 2) return 0;
+  let bytes = 0;
+  for (const f of onDisk) {
+    try {
+      bytes += statSync(f.path).size;
+    } catch {
+      // the engine reports it
+    }
+    if (bytes >= PARALLEL_MIN_BYTES) break;
+  }
+  if (bytes < PARALLEL_MIN_BYTES) return 0;
+  // One worker per core beside the engine's thread, at least one.
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/** Files whose parse came from a worker, over the process (tests check the workers were used). */
+export const poolStats = { fastParses: 0 };
+
+interface Slot {
+  worker: Worker;
+  inHand: number;
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly done = new Map<number, ParsedInput>();
+  private readonly waiting = new Map<number, (p: ParsedInput) => void>();
+  /** Indexes of the files the workers take (those with text given inline are parsed here). */
+  private readonly queue: number[];
+  private next = 0;
+  private sizes: number[];
+  private taken = 0;
+  private broken = false;
+  private closed = false;
+
+  constructor(private readonly files: readonly InputFile[], count: number) {
+    this.queue = files.flatMap((f, i) => (f.text === undefined ? [i] : []));
+    this.sizes = files.map((f) => {
+      if (f.text !== undefined) return 0;
+      try {
+        return statSync(f.path).size;
+      } catch {
+        return 0;
+      }
+    });
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('./parse-worker.js', import.meta.url));
+      const slot: Slot = { worker, inHand: 0 };
+      worker.on('message', (m: ParsedInput) => {
+        slot.inHand--;
+        this.settle(m);
+        this.feed();
+      });
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => {
+        if (!this.closed) this.fail();
+      });
+      this.slots.push(slot);
+    }
+    this.feed();
+  }
+
+  /** The file at `index`, once read and parsed; `{local: true}` for a file this thread must parse. */
+  take(index: number): ParsedInput | Promise<ParsedInput> {
+    this.taken = index + 1;
+    const got = this.done.get(index);
+    if (got) {
+      this.done.delete(index);
+      this.feed();
+      return got;
+    }
+    if (this.broken || !this.dispatched(index)) return { index, local: true };
+    return new Promise((res) => this.waiting.set(index, res));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.slots) void s.worker.terminate();
+    this.slots.length = 0;
+    this.done.clear();
+  }
+
+  /** Whether a worker was given the file (the queue is in file order; take() is asked only for queued files). */
+  private dispatched(index: number): boolean {
+    return this.next > 0 && this.queue[this.next - 1]! >= index;
+  }
+
+  private settle(m: ParsedInput): void {
+    const w = this.waiting.get(m.index);
+    if (w) {
+      this.waiting.delete(m.index);
+      w(m);
+    } else {
+      this.done.set(m.index, m);
+    }
+  }
+
+  /** Hand out files while some worker has room and the read-ahead stays under its bound. */
+  private feed(): void {
+    if (this.broken) return;
+    for (;;) {
+      if (this.next >= this.queue.length) return;
+      const index = this.queue[this.next]!;
+      let ahead = 0;
+      for (let i = this.taken; i < index; i++) ahead += this.sizes[i]!;
+      if (ahead > AHEAD_BYTES && index > this.taken) return;
+      const slot = this.slots.reduce<Slot | undefined>((best, s) => (s.inHand < DEPTH && (!best || s.inHand < best.inHand) ? s : best), undefined);
+      if (!slot) return;
+      slot.inHand++;
+      this.next++;
+      slot.worker.postMessage({ index, input: this.files[index] });
+    }
+  }
+
+  /** A worker died: every file not yet back is parsed on this thread. */
+  private fail(): void {
+    if (this.broken) return;
+    this.broken = true;
+    for (const [index, res] of this.waiting) res({ index, local: true });
+    this.waiting.clear();
+    this.close();
+  }
+}

@@ -1,0 +1,94 @@
+// Parse workers (src/parse-pool.ts) must not change a single finding: a run whose files are read
+// and parsed on worker threads gives exactly the JSON of a run that parses on one thread. The
+// workers start only above a size threshold, so these tests force them with
+// KUBE_PREFLIGHT_PARSE_WORKERS on small inputs.
+
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './helpers/harness.js';
+import { run } from '../src/run.js';
+import { toJsonFinding } from '../src/formatters/json.js';
+import type { EngineFinding } from '../src/engine.js';
+import type { LoadedConfig } from '../src/config.js';
+import { PARALLEL_MIN_BYTES, parseWorkerCount, poolStats } from '../src/parse-pool.js';
+import { SourceFile } from '../src/yaml-source.js';
+
+const config = (dir: string): LoadedConfig => ({ config: {}, file: null, dir, ignoreLocations: [] });
+const view = (fs: EngineFinding[]) => fs.map((f) => ({ ...toJsonFinding(f), edits: f.edits ?? null, suppressed: f.suppressed ?? null }));
+
+async function lintWith(workers: string | undefined, cwd: string, evaluateFixes = false) {
+  const before = process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+  if (workers === undefined) delete process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+  else process.env['KUBE_PREFLIGHT_PARSE_WORKERS'] = workers;
+  try {
+    return await run({
+      cwd, paths: ['.'], config: config(cwd), strict: true, evaluateFixes, reportUnusedSuppressions: true,
+      facts: { 'linkerd.controlPlaneVersion': 'stable-2.14.10' },
+    });
+  } finally {
+    if (before === undefined) delete process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+    else process.env['KUBE_PREFLIGHT_PARSE_WORKERS'] = before;
+  }
+}
+
+for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
+  t.test(`${dir}: two workers give the findings of one thread`, async (t) => {
+    const cwd = join(ROOT, dir);
+    const alone = await lintWith('0', cwd, true);
+    const taken = poolStats.fastParses;
+    const pooled = await lintWith('2', cwd, true);
+    t.ok(poolStats.fastParses - taken >= 3, `the workers' parses were used (${poolStats.fastParses - taken} files)`);
+    t.ok(alone.result.findings.length > 5, `${dir} produces findings to compare (${alone.result.findings.length})`);
+    t.same(view(pooled.result.findings as EngineFinding[]), view(alone.result.findings as EngineFinding[]), 'identical findings, positions and fixes');
+    t.same(pooled.result.summary, alone.result.summary);
+  });
+}
+
+t.test('values JSON cannot carry cross as they are', async (t) => {
+  const text = [
+    'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: odd}',
+    'data: {}', 'nums: [.nan, .inf, -.inf, -0, -0.0, 0, 1e3, 0x1F]', 'deep: {a: [{b: .NaN}]}', '---', '# only a comment', '---', 'plain: 1', '',
+  ].join('\n');
+  const here = new SourceFile(text);
+  const made = here.toFastParse();
+  t.ok(made, 'the fast parse can be sent');
+  t.equal(made!.parse.json, undefined, 'NaN, infinities and -0 are not sent as JSON');
+  const there = new SourceFile(text, { parsed: made!.parse });
+  t.equal(there.documents.length, here.documents.length);
+  const nums = (s: SourceFile) => ((s.documents[0]!.value as Record<string, unknown>)['nums'] as number[]);
+  t.ok(nums(there).every((x, i) => Object.is(x, nums(here)[i])), `same numbers, -0 and NaN included: ${nums(there).map(String).join(' ')}`);
+  t.ok(Object.is(nums(here)[4], -0) && Object.is(nums(there)[4], -0), '-0.0 stays -0');
+  t.same(there.documents.map((d) => [d.empty, d.range, d.start]), here.documents.map((d) => [d.empty, d.range, d.start]));
+  t.same(there.locate(0, '/nums/4'), here.locate(0, '/nums/4'), 'positions resolve from the sent tree');
+  t.same(there.locate(0, '/deep/a/0/b', 'key'), here.locate(0, '/deep/a/0/b', 'key'));
+
+  const plain = new SourceFile('a: 1\nb: [x, "y"]\n').toFastParse();
+  t.type(plain!.parse.json, 'string', 'plain values go as JSON');
+  t.equal(new SourceFile('{__proto__: {x: 1}}\n').toFastParse(), null, 'a __proto__ key is parsed where it is used');
+  t.equal(new SourceFile('a: [1\n', { fastOnly: true }).toFastParse(), null, 'a file the fast parser cannot take is not sent');
+});
+
+t.test('workers start only above the measured size', async (t) => {
+  const before = process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+  delete process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
+  const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
+  t.teardown(() => {
+    rmSync(dir, { recursive: true, force: true });
+    if (before !== undefined) process.env['KUBE_PREFLIGHT_PARSE_WORKERS'] = before;
+  });
+  const file = (name: string, bytes: number) => {
+    const path = join(dir, name);
+    writeFileSync(path, `# ${'x'.repeat(bytes)}\n`);
+    return { path, display: name, context: false };
+  };
+  const small = [file('a.yaml', 1000), file('b.yaml', 1000)];
+  t.equal(parseWorkerCount(small), 0, 'small input: no worker');
+  const big = [file('c.yaml', PARALLEL_MIN_BYTES / 2), file('d.yaml', PARALLEL_MIN_BYTES / 2 + 10)];
+  t.equal(parseWorkerCount([big[0]!]), 0, 'one file: no worker, however large');
+  t.ok(parseWorkerCount(big) >= 1, 'above the threshold: at least one worker');
+  t.equal(parseWorkerCount(big.map((f) => ({ ...f, text: 'a: 1\n' }))), 0, 'text given inline (stdin, editors) is parsed here');
+  process.env['KUBE_PREFLIGHT_PARSE_WORKERS'] = '0';
+  t.equal(parseWorkerCount(big), 0, 'KUBE_PREFLIGHT_PARSE_WORKERS=0 turns them off');
+});
