@@ -92,6 +92,14 @@ const rule: Rule = {
       ],
     },
   },
+  // Validating a built-in kind needs only the object and its text: large runs do it on the parse workers.
+  prepare(r, src) {
+    if (r.file.context) return null;
+    const fn = validatorFor(r.apiVersion, r.kind);
+    if (!fn) return null;
+    const text = src.sourceText('');
+    return validateBuiltin(r.object, fn, { raw: (path) => src.sourceText(path), checkNumbers: text !== null && LEADING_ZERO_NUMBER.test(text) });
+  },
   create(ctx) {
     /** CRDs seen so far (set and --context), by group/kind. */
     const crds = new Map<string, CrdInfo>();
@@ -117,11 +125,8 @@ const rule: Rule = {
         if (r.file.context) return; // indexed for CRDs only, never reported on
 
         if (!checkLifecycle(ctx, r, targetVersion())) return;
-        const fn = validatorFor(r.apiVersion, r.kind);
-        if (fn) {
-          const raw = (path: string) => ctx.sourceText({ resource: r, path });
-          const text = raw('');
-          const found = validateBuiltin(r.object, fn, { raw, checkNumbers: text !== null && LEADING_ZERO_NUMBER.test(text) });
+        const found = ctx.prepared<Violation[] | null>(r);
+        if (found) {
           emit(ctx, r, found, targetVersion().minor > kubeMinor(BUNDLED_SCHEMA_VERSION));
           return;
         }

@@ -5,8 +5,7 @@ import { COLLECTORS } from './collectors.js';
 import { Facts, type FactInputs } from './facts.js';
 import { readInput, type InputFile } from './loader.js';
 import { ParsePool, parseWorkerCount, poolStats, type ParsedInput } from './parse-pool.js';
-import { effectiveNamespace, forgetModelCache, isObj, metadata, str } from './model.js';
-import { ptr } from './pointer.js';
+import { forgetModelCache, helmSource, isObj, metadata, resourcesOf } from './model.js';
 import {
   annotationIgnores,
   configIgnoreMatches,
@@ -127,6 +126,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   const active: Active[] = [];
   /** The file being read, so sourceText() does not parse it again. */
   let reading: { index: number; src: SourceFile } | null = null;
+  /** The resource being handed to the rules, and what the parse workers prepared for it. */
+  let current: { r: Resource; prepared: unknown[] | undefined } | null = null;
+  /** Rules whose prepare() the parse workers run, in the order of their results. */
+  const prepare = opts.rules.filter((e) => e.rule.prepare);
   for (const enabled of opts.rules) {
     const { rule } = enabled;
     const id = rule.meta.id;
@@ -160,6 +163,14 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         const i = t.resource.file.index;
         const src = reading?.index === i ? reading.src : sourceOf(i);
         return src ? src.sourceText(t.resource.doc, t.resource.base + t.path, t.on ?? 'node') : null;
+      },
+      prepared<T>(r: Resource): T {
+        if (!rule.prepare) throw new Error(`rule ${id} has no prepare()`);
+        if (current?.r === r && current.prepared) {
+          poolStats.prepared++;
+          return current.prepared[prepare.indexOf(enabled)] as T;
+        }
+        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }) }, enabled.options) as T;
       },
     };
     active.push({ enabled, listener: rule.create(ctx) });
@@ -196,7 +207,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // Large runs read and parse on worker threads ahead of this loop (see parse-pool.ts); the rules
   // still see the files one by one, in order, here.
   const workers = opts.parsed || opts.precise ? 0 : parseWorkerCount(opts.files);
-  const pool = workers > 0 ? new ParsePool(opts.files, workers) : null;
+  const pool = workers > 0 ? new ParsePool(opts.files, workers, prepare.map((e) => ({ id: e.rule.meta.id, options: e.options }))) : null;
   try {
     for (let index = 0; index < opts.files.length; index++) {
       const input = opts.files[index]!;
@@ -231,6 +242,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
     const mark = pending.length;
     const notAManifest = Boolean(input.walked) && !src.documents.some((d) => isObj(d.value) && ('apiVersion' in d.value || 'kind' in d.value));
+    const prepared = got && 'prepared' in got ? got.prepared : undefined;
+    let ordinal = 0;
     src.documents.forEach((d, docIndex) => {
       const info: DocumentInfo = {
         file: ref, doc: docIndex, value: d.value, problems: d.problems, range: d.range, empty: d.empty, notAManifest,
@@ -240,6 +253,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
       const source = helmSource(read.text, d.start, d.range[0]);
       for (const r of resourcesOf(ref, docIndex, d.value, source)) {
+        current = { r, prepared: prepared?.[ordinal++] };
         if (!input.context) resourceCount++;
         if (!input.context) {
           const anns = annotationIgnores(r);
@@ -252,6 +266,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         }
       }
     });
+    current = null;
     forgetModelCache();
     // Resolve what rules reported about this file while its parse is at hand.
     const here = pending.splice(mark);
@@ -485,40 +500,5 @@ export function compareFindings(a: Finding, b: Finding): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.ruleId.localeCompare(b.ruleId) || a.message.localeCompare(b.message);
 }
 
-/** Resources of one YAML document: the object itself, or each item of a `kind: List`. */
-export function resourcesOf(file: FileRef, doc: number, value: Record<string, unknown>, source?: string): Resource[] {
-  const make = (obj: unknown, base: string): Resource | null => {
-    if (!isObj(obj)) return null;
-    const apiVersion = obj['apiVersion'];
-    const kind = obj['kind'];
-    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return null;
-    const meta = isObj(obj['metadata']) ? obj['metadata'] : {};
-    const rawNamespace = str(meta['namespace']) ?? '';
-    const r: Resource = {
-      file, doc, base, apiVersion, kind,
-      name: str(meta['name']) ?? str(meta['generateName']) ?? '',
-      rawNamespace,
-      namespace: effectiveNamespace(kind, rawNamespace),
-      object: obj,
-      ...(source ? { source } : {}),
-    };
-    return r;
-  };
-  if (value['kind'] === 'List' && Array.isArray(value['items'])) {
-    return value['items'].flatMap((item, i) => make(item, ptr('/items', i)) ?? []);
-  }
-  const r = make(value, '');
-  return r ? [r] : [];
-}
-
-/** The Helm template a document came from: the last `# Source:` comment before its content. */
-function helmSource(text: string, start: number, contentStart: number): string | undefined {
-  const region = text.slice(start, contentStart);
-  if (!region.includes('Source:')) return undefined;
-  let found: string | undefined;
-  for (const m of region.matchAll(/^#\s*Source:\s*(.+?)\s*$/gm)) found = m[1];
-  return found;
-}
-
-/** metadata() re-exported for rules that only import the engine. */
-export { metadata };
+/** metadata() and resourcesOf() re-exported for rules and tests that only import the engine. */
+export { metadata, resourcesOf };

@@ -2,7 +2,7 @@
 // containers, ports, labels, annotations, selectors and namespaces. All return JSON Pointers.
 
 import { ptr } from './pointer.js';
-import type { Resource } from './types.js';
+import type { FileRef, Resource } from './types.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -328,4 +328,39 @@ export function ianaSvcNameProblem(name: string): string | null {
   if (name.startsWith('-') || name.endsWith('-')) return 'it must not begin or end with a hyphen';
   if (name.includes('--')) return 'it must not contain two hyphens in a row';
   return null;
+}
+
+/** Resources of one YAML document: the object itself, or each item of a `kind: List`. */
+export function resourcesOf(file: FileRef, doc: number, value: Record<string, unknown>, source?: string): Resource[] {
+  const make = (obj: unknown, base: string): Resource | null => {
+    if (!isObj(obj)) return null;
+    const apiVersion = obj['apiVersion'];
+    const kind = obj['kind'];
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return null;
+    const meta = isObj(obj['metadata']) ? obj['metadata'] : {};
+    const rawNamespace = str(meta['namespace']) ?? '';
+    const r: Resource = {
+      file, doc, base, apiVersion, kind,
+      name: str(meta['name']) ?? str(meta['generateName']) ?? '',
+      rawNamespace,
+      namespace: effectiveNamespace(kind, rawNamespace),
+      object: obj,
+      ...(source ? { source } : {}),
+    };
+    return r;
+  };
+  if (value['kind'] === 'List' && Array.isArray(value['items'])) {
+    return value['items'].flatMap((item, i) => make(item, ptr('/items', i)) ?? []);
+  }
+  const r = make(value, '');
+  return r ? [r] : [];
+}
+
+/** The Helm template a document came from: the last `# Source:` comment before its content. */
+export function helmSource(text: string, start: number, contentStart: number): string | undefined {
+  const region = text.slice(start, contentStart);
+  if (!region.includes('Source:')) return undefined;
+  let found: string | undefined;
+  for (const m of region.matchAll(/^#\s*Source:\s*(.+?)\s*$/gm)) found = m[1];
+  return found;
 }

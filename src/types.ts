@@ -171,6 +171,8 @@ export interface RuleContext<O = Record<string, unknown>> {
    * For rules whose finding depends on the spelling, not only the parsed value (YAML 1.1 typing).
    */
   sourceText(target: Target): string | null;
+  /** The rule's prepare() result for a resource (from a parse worker when one made it). */
+  prepared<T = unknown>(r: Resource): T;
 }
 
 export interface RuleListener {
@@ -184,8 +186,21 @@ export interface RuleListener {
   done?(): void;
 }
 
+/** What prepare() may read besides the resource: its own source text. */
+export interface PrepareSource {
+  /** As RuleContext.sourceText, for a path inside the resource. */
+  sourceText(path: string): string | null;
+}
+
 export interface Rule<O = Record<string, unknown>> {
   meta: RuleMeta;
+  /**
+   * Optional per-resource work that depends on nothing but the resource, its source text and the
+   * rule's options (no facts, no other resources): on large runs it runs on the parse workers,
+   * ahead of the engine. It returns plain data (structured-cloneable); resource() gets it back
+   * with ctx.prepared(r), which runs it here when no worker did.
+   */
+  prepare?(r: Resource, src: PrepareSource, options: O): unknown;
   create(ctx: RuleContext<O>): RuleListener;
 }
 

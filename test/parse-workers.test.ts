@@ -38,8 +38,10 @@ for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
     const cwd = join(ROOT, dir);
     const alone = await lintWith('0', cwd, true);
     const taken = poolStats.fastParses;
+    const prepared = poolStats.prepared;
     const pooled = await lintWith('2', cwd, true);
     t.ok(poolStats.fastParses - taken >= 3, `the workers' parses were used (${poolStats.fastParses - taken} files)`);
+    t.ok(poolStats.prepared - prepared >= 3, `the workers' schema validations were used (${poolStats.prepared - prepared} resources)`);
     t.ok(alone.result.findings.length > 5, `${dir} produces findings to compare (${alone.result.findings.length})`);
     t.same(view(pooled.result.findings as EngineFinding[]), view(alone.result.findings as EngineFinding[]), 'identical findings, positions and fixes');
     t.same(pooled.result.summary, alone.result.summary);
