@@ -51,7 +51,7 @@ const rule: Rule = {
     },
   },
   create(ctx) {
-    const graph = new ServiceGraph();
+    const graph = ServiceGraph.of(ctx.facts);
     return {
       resource(r) {
         graph.add(r);

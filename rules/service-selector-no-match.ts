@@ -28,7 +28,7 @@ const rule: Rule = {
     },
   },
   create(ctx) {
-    const graph = new ServiceGraph();
+    const graph = ServiceGraph.of(ctx.facts);
     return {
       resource(r) {
         graph.add(r);

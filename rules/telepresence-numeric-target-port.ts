@@ -114,7 +114,7 @@ const rule: Rule = {
     },
   },
   create(ctx) {
-    const graph = new ServiceGraph();
+    const graph = ServiceGraph.of(ctx.facts);
     const workloads: Resource[] = [];
     const byName = new Map<string, Resource>();
     return {

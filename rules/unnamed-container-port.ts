@@ -44,7 +44,7 @@ const rule: Rule = {
     },
   },
   create(ctx) {
-    const graph = new ServiceGraph();
+    const graph = ServiceGraph.of(ctx.facts);
     const workloads: Resource[] = [];
     return {
       resource(r) {

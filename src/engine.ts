@@ -331,16 +331,20 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       const e = src.position(range[1]);
       return { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
     });
-    const base = { ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false };
+    // Findings are made by the ten thousand: literals of one shape (no spreads) keep them cheap.
     if (p.loc.kind === 'none') {
-      return { ...base, file: null, line: null, column: null, endLine: null, endColumn: null, resource: null, path: null };
+      return {
+        ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false,
+        file: null, line: null, column: null, endLine: null, endColumn: null, resource: null, path: null,
+      };
     }
     if (p.loc.kind === 'range') {
       const src = get(p.loc.file.index);
       const s = src ? src.position(p.loc.range[0]) : { line: 1, column: 1 };
       const e = src ? src.position(p.loc.range[1]) : s;
       return {
-        ...base, file: p.loc.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
+        ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false,
+        file: p.loc.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
         resource: null, path: null, fileIndex: p.loc.file.index,
       };
     }
@@ -350,7 +354,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const s = src.position(range[0]);
     const e = src.position(range[1]);
     const out: EngineFinding = {
-      ...base, file: r.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
+      ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false,
+      file: r.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
       resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name },
       path: pointer, fileIndex: r.file.index,
     };

@@ -93,13 +93,18 @@ export interface FactSink {
 export class Facts implements FactSink {
   private readonly manifest = new Map<FactKey, FactCandidate[]>();
   private readonly namespaces = new Map<string, NamespaceInfo>();
+  /** get() results until a manifest adds a candidate for the key (rules ask per resource). */
+  private readonly known = new Map<FactKey, Fact | undefined>();
 
   constructor(private readonly inputs: FactInputs) {}
 
   add(key: FactKey, value: string, label: string, where: Target): void {
     let list = this.manifest.get(key);
     if (!list) this.manifest.set(key, (list = []));
-    if (!list.some((c) => c.value === value && c.label === label)) list.push({ value, origin: 'manifest', label, where });
+    if (!list.some((c) => c.value === value && c.label === label)) {
+      list.push({ value, origin: 'manifest', label, where });
+      this.known.delete(key);
+    }
   }
 
   addNamespace(r: Resource): void {
@@ -109,8 +114,15 @@ export class Facts implements FactSink {
     this.namespaces.set(name, { name, labels: stringMap(m['labels']), annotations: stringMap(m['annotations']), resource: r });
   }
 
-  /** The fact in force, with every source that provided one; undefined when unknown. */
+  /** The fact in force, with every source that provided one; undefined when unknown. Do not change the result. */
   get(key: FactKey): Fact | undefined {
+    if (this.known.has(key)) return this.known.get(key);
+    const fact = this.compute(key);
+    this.known.set(key, fact);
+    return fact;
+  }
+
+  private compute(key: FactKey): Fact | undefined {
     const candidates: FactCandidate[] = [];
     const spec = FACT_KEYS[key];
     const flag = this.inputs.flags[key];

@@ -286,17 +286,22 @@ export function matchesLabelSelector(selector: unknown, labels: Record<string, s
  * the size of its smallest matching bucket, not the number of workloads.
  */
 export class WorkloadIndex<T extends { labels: Record<string, string> }> {
-  private readonly byPair = new Map<string, T[]>();
+  /** namespace -> label key -> label value -> workloads (nested maps: no key strings to build). */
+  private readonly byPair = new Map<string, Map<string, Map<string, T[]>>>();
   private readonly byNamespace = new Map<string, T[]>();
 
   add(namespace: string, w: T): void {
     let list = this.byNamespace.get(namespace);
     if (!list) this.byNamespace.set(namespace, (list = []));
     list.push(w);
-    for (const [k, v] of Object.entries(w.labels)) {
-      const key = `${namespace}\u0000${k}\u0000${v}`;
-      let bucket = this.byPair.get(key);
-      if (!bucket) this.byPair.set(key, (bucket = []));
+    let keys = this.byPair.get(namespace);
+    if (!keys) this.byPair.set(namespace, (keys = new Map()));
+    for (const k in w.labels) {
+      const v = w.labels[k]!;
+      let values = keys.get(k);
+      if (!values) keys.set(k, (values = new Map()));
+      let bucket = values.get(v);
+      if (!bucket) values.set(v, (bucket = []));
       bucket.push(w);
     }
   }
@@ -310,8 +315,9 @@ export class WorkloadIndex<T extends { labels: Record<string, string> }> {
     const keys = Object.keys(selector);
     if (keys.length === 0) return [];
     let smallest: T[] | undefined;
+    const inNs = this.byPair.get(namespace);
     for (const k of keys) {
-      const bucket = this.byPair.get(`${namespace}\u0000${k}\u0000${selector[k]}`);
+      const bucket = inNs?.get(k)?.get(selector[k]!);
       if (!bucket) return [];
       if (!smallest || bucket.length < smallest.length) smallest = bucket;
     }

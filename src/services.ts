@@ -84,12 +84,30 @@ export function portMatches(sp: ServicePortRef, cp: PortRef): boolean {
   return sp.numericTarget !== undefined && cp.containerPort === sp.numericTarget;
 }
 
+const shared = new WeakMap<object, ServiceGraph>();
+
 /** Collects workloads and Services of the set; resolves which workloads each Service selects. */
 export class ServiceGraph {
   readonly workloads = new WorkloadIndex<Workload>();
   readonly services: Resource[] = [];
+  private last: Resource | undefined;
+  private byWorkload: Map<Resource, Resource[]> | undefined;
 
+  /**
+   * The graph of a run, shared by the rules that need one (they all see every resource): built
+   * once instead of once per rule. `run` is anything unique to the run (the rules pass ctx.facts).
+   */
+  static of(run: object): ServiceGraph {
+    let g = shared.get(run);
+    if (!g) shared.set(run, (g = new ServiceGraph()));
+    return g;
+  }
+
+  /** Add a resource; adding the one just added again (the next rule passing it on) does nothing. */
   add(r: Resource): void {
+    if (r === this.last) return;
+    this.last = r;
+    this.byWorkload = undefined;
     if (isService(r)) {
       this.services.push(r);
       return;
@@ -106,9 +124,11 @@ export class ServiceGraph {
     return this.workloads.select(svc.namespace, sel);
   }
 
-  /** Services selecting a workload, computed once for all Services. */
+  /** Services selecting a workload, computed once for all Services (do not change the result). */
   servicesByWorkload(): Map<Resource, Resource[]> {
+    if (this.byWorkload) return this.byWorkload;
     const out = new Map<Resource, Resource[]>();
+    this.byWorkload = out;
     for (const s of this.services) {
       for (const w of this.selected(s)) {
         let list = out.get(w.resource);

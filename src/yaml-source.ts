@@ -797,6 +797,20 @@ export class SourceFile {
     return out;
   }
 
+  /** The pair of a mapping whose key is `token`: pairs() without building every pair (paths are resolved by the thousand). */
+  private pairOf(n: number, token: string): { key: number; value: number } | null {
+    const tree = this.tree!;
+    if (this.text[this.start(n)] === '{') return this.pairs(n).find((x) => tree.keyName(x.key) === token) ?? null;
+    const kids = this.real(n);
+    for (let i = 0; i < kids.length; i += 2) {
+      const key = this.norm(kids[i]!);
+      if (tree.keyName(key) !== token) continue;
+      const next = kids[i + 1];
+      return { key, value: next !== undefined ? this.norm(next) : NONE };
+    }
+    return null;
+  }
+
   /**
    * Check the tree against the parsed values (every mapping's keys, every sequence's length) and
    * keep each key's string, so that paths resolve from the tree alone.
@@ -855,7 +869,7 @@ export class SourceFile {
         node = this.norm(items[i]!);
         key = NONE;
       } else if (k === K_MAPPING) {
-        const p = this.pairs(node).find((x) => tree.keyName(x.key) === token);
+        const p = this.pairOf(node, token);
         if (!p) return null;
         key = p.key;
         node = p.value;
