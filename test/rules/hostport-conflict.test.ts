@@ -195,3 +195,63 @@ spec:
   t.same(f.map((x) => [x.file, x.line, x.column]), [['j.yaml', 11, 19], ['c.yaml', 14, 23]]);
   t.match(f[1]!.message, /claimed by container "j" of Job b\/j: a node fits only one of their pods/);
 });
+
+// The rule compares claims class by class (same hostIP and placement) instead of pairwise, since the
+// pairwise loop grew with the square of the claims on one port. This checks it against the plain
+// pairwise definition on generated sets: many workloads on one port, with hostIPs, nodeSelectors,
+// nodeNames, DaemonSets, owner chains (one root) and objects written twice (one identity).
+t.test('findings equal the pairwise comparison on generated sets', async (t) => {
+  const { Lineage, hostPortClaims, identity, ipsOverlap, placementOf, provablyDisjoint, describeClaim, containerLabel, resourceLabel } = await import('../../src/hostports.js');
+  const { resourcesOf } = await import('../../src/model.js');
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 6; round++) {
+    const objs: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 60; i++) {
+      const name = `w${rnd(45)}`; // some names repeat: the same object written twice
+      const kind = rnd(5) === 0 ? 'DaemonSet' : rnd(6) === 0 ? 'ReplicaSet' : 'Deployment';
+      const spec: Record<string, unknown> = {};
+      if (rnd(3) === 0) spec['nodeSelector'] = { zone: ['a', 'b'][rnd(2)], ...(rnd(2) ? { disk: 'ssd' } : {}) };
+      if (rnd(8) === 0) spec['nodeName'] = ['n1', 'n2'][rnd(2)];
+      const ports = Array.from({ length: 1 + rnd(2) }, () => ({
+        containerPort: 8000 + rnd(3), hostPort: 9000 + rnd(2), ...(rnd(4) === 0 ? { hostIP: ['10.0.0.1', '10.0.0.2'][rnd(2)] } : {}),
+      }));
+      const metadata: Record<string, unknown> = { name: `${kind.toLowerCase()}-${name}`, namespace: 'ns' };
+      if (kind === 'ReplicaSet' && rnd(2)) metadata['ownerReferences'] = [{ kind: 'Deployment', name: `deployment-w${rnd(45)}`, controller: true }];
+      objs.push({
+        apiVersion: 'apps/v1', kind, metadata,
+        spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { ...spec, containers: [{ name: `c${rnd(2)}`, image: 'x:1', ports }] } } },
+      });
+    }
+    const text = objs.map((o) => JSON.stringify(o)).join('\n---\n') + '\n';
+    const out = await lintTexts({ 'set.yaml': text });
+    const got = of(out.result.findings, 'hostport-conflict')
+      .filter((f) => !f.message.includes('in the same pod'))
+      .map((f) => `${f.resource!.name} ${f.path} | ${/and (\d+) more workload/.exec(f.message)?.[1] ?? 0} | ${/could not be proven disjoint/.test(f.message)} | ${f.related.map((r) => r.message).join('; ')}`)
+      .sort();
+
+    // The pairwise definition.
+    const file = { index: 0, path: 'set.yaml', context: false };
+    const rs = objs.flatMap((o, doc) => resourcesOf(file, doc, o));
+    const lineage = new Lineage();
+    rs.forEach((r) => lineage.add(r));
+    const entries = rs.flatMap((r) => hostPortClaims(r).map((claim) => ({ claim, placement: placementOf(r), id: identity(r), root: lineage.root(r) })));
+    const want: string[] = [];
+    for (const e of entries) {
+      const across = entries.filter((o) => o !== e && o.claim.protocol === e.claim.protocol && o.claim.hostPort === e.claim.hostPort &&
+        ipsOverlap(e.claim.hostIP, o.claim.hostIP) && o.claim.resource !== e.claim.resource && o.root !== e.root && !provablyDisjoint(e.placement, o.placement));
+      if (across.length === 0) continue;
+      const more = new Set(across.map((x) => x.id)).size - 1;
+      const constrained = e.placement.constrained || across.some((x) => x.placement.constrained);
+      const related = across.slice(0, 5).map((x) => `${describeClaim(x.claim)} claimed by ${containerLabel(x.claim.container)} of ${resourceLabel(x.claim.resource)}`);
+      want.push(`${e.claim.resource.name} ${e.claim.path} | ${more} | ${constrained} | ${related.join('; ')}`);
+    }
+    want.sort();
+    t.ok(want.length > 10, `round ${round}: the set has conflicts (${want.length})`);
+    t.ok(want.some((w) => !w.includes('| 0 |')), `round ${round}: some claims conflict with several workloads`);
+    t.same(got, want, `round ${round}: same findings, counts and related claims`);
+  }
+});
