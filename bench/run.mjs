@@ -12,16 +12,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI, CORPUS, flag, ROOT, RUNS, WORK } from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORK = join(ROOT, 'bench', '.work');
-const argv = process.argv.slice(2);
-const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const RUNS = Number(opt('--runs', '5'));
-const CORPUS = resolve(ROOT, opt('--corpus', '../shared/corpus'));
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const RSS = join(ROOT, 'bench', 'report-rss.mjs');
 
 function generate(dir, extra = []) {
@@ -71,12 +64,12 @@ if (haveCorpus) {
 } else {
   process.stderr.write(`  (no real corpus at ${CORPUS}: pass --corpus PATH)\n`);
 }
-if (!argv.includes('--no-double')) {
+if (!flag('--no-double')) {
   generate(doubled, ['--pairs', '40000', '--files', '4000']);
   r.synCheck2 = measure('check, synthetic doubled', check(doubled), Math.max(3, Math.ceil(RUNS / 2)));
 }
 let peer = null;
-if (haveCorpus && !argv.includes('--no-peer')) {
+if (haveCorpus && !flag('--no-peer')) {
   const p = spawnSync(process.execPath, [join(ROOT, 'bench', 'peer-monokle.mjs'), CORPUS], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (p.status === 0) {
     peer = JSON.parse(p.stdout.trim().split('\n').pop());

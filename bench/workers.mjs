@@ -1,23 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench:workers`: where parse workers start to pay. Runs the full check with no worker
-// (KUBE_PREFLIGHT_PARSE_WORKERS=0) and with one on slices of the synthetic corpus (its first 1, 2,
-// 4, 8 and 20 groups of 100 files) and on the real corpus, as whole processes, and prints the
-// median of --runs runs. src/parse-pool.ts sets its threshold from these figures.
+// (KUBE_PREFLIGHT_PARSE_WORKERS=0) and with --workers of them (default 2, what a 2-core machine
+// gets) on slices of the synthetic corpus (its first 1, 2, 4 and 8 groups of 100 files, and all
+// 20) and on the real corpus, as whole processes, and prints the median of --runs runs.
+// src/parse-pool.ts sets its threshold from these figures.
 //
-//   node bench/workers.mjs [--runs 5] [--corpus ../shared/corpus]
+//   node bench/workers.mjs [--runs 5] [--workers 2] [--corpus ../shared/corpus]
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { CLI, CORPUS, opt, RUNS, WORK } from './common.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORK = join(ROOT, 'bench', '.work');
-const argv = process.argv.slice(2);
-const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const RUNS = Number(opt('--runs', '5'));
-const CORPUS = resolve(ROOT, opt('--corpus', '../shared/corpus'));
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+const WORKERS = Number(opt('--workers', '2'));
+
 const synthetic = join(WORK, 'synthetic');
 if (!existsSync(join(synthetic, '.done'))) {
   console.error('run `npm run bench` once first: it generates the synthetic corpus');
@@ -52,11 +48,11 @@ function median(workers, path) {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-console.log('| input | MB | no worker | one worker | change |');
+console.log(`| input | MB | no worker | ${WORKERS} workers | change |`);
 console.log('|---|---|---|---|---|');
 for (const { label, path } of inputs) {
   const a = median(0, path);
-  const b = median(1, path);
+  const b = median(WORKERS, path);
   console.log(`| ${label} | ${(bytes(path) / 1e6).toFixed(1)} | ${a.toFixed(2)} s | ${b.toFixed(2)} s | ${(((b - a) / a) * 100).toFixed(0)}% |`);
 }
 rmSync(join(WORK, 'workers-out.json'), { force: true });

@@ -26,11 +26,12 @@ export type ParsedInput =
 
 /**
  * Inputs below this many bytes are parsed on the engine's thread. Measured on 2 cores with
- * `npm run bench:workers` (whole processes, one worker against none): slices of the synthetic corpus
- * of 4.7 MB gain nothing (2.38 s against 2.35 s), 9.4 MB gain 18% and 19 MB 9-21%; the real corpus
- * (7.7 MB in 1,460 small files, where the rules weigh more than the parse) loses 7%.
+ * `npm run bench:workers` (whole processes, medians of 3, two workers against none): slices of the
+ * synthetic corpus of 2.2 MB lose 24%, 4.4 MB gain 10%, 8.9 MB gain nothing (+1%), 17.9 MB gain
+ * 16%, the whole 45 MB 6-22% (runs vary); the real corpus (7.7 MB in 1,460 small files, where the
+ * rules weigh more than the parse) loses 13%. Below 12 MiB nothing is reliably gained.
  */
-export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+export const PARALLEL_MIN_BYTES = 12 * 1024 * 1024;
 /** How far (in bytes of input) the workers may read ahead of the engine: bounds the memory of parses waiting. */
 const AHEAD_BYTES = 16 * 1024 * 1024;
 /**
