@@ -255,3 +255,29 @@ t.test('findings equal the pairwise comparison on generated sets', async (t) => 
     t.same(got, want, `round ${round}: same findings, counts and related claims`);
   }
 });
+
+t.test('a constrained claim of the same workload (its own ReplicaSet) does not make the conflict "unproven"', async (t) => {
+  const dep = (name: string, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ns}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+${extra}      containers:
+        - name: c
+          image: x:1
+          ports: [{containerPort: 80, hostPort: 9000}]
+`;
+  // The ReplicaSet is owned by Deployment "web": one workload with it, though it has a nodeSelector.
+  const rs = dep('web-rs', '      nodeSelector: {zone: a}\n')
+    .replace('kind: Deployment', 'kind: ReplicaSet')
+    .replace('metadata: {name: web-rs, namespace: ns}', 'metadata: {name: web-rs, namespace: ns, ownerReferences: [{kind: Deployment, name: web, controller: true}]}');
+  const out = await lintTexts({ 'set.yaml': [dep('web'), rs, dep('other')].join('---\n') });
+  const web = of(out.result.findings, 'hostport-conflict').find((f) => f.resource?.name === 'web');
+  t.ok(web, 'web conflicts with other');
+  t.match(web!.message, /also claimed by container "c" of Deployment ns\/other: a node fits only one/);
+  t.notMatch(web!.message, /could not be proven disjoint/, 'its own constrained ReplicaSet is not counted');
+  t.same(web!.related.map((r) => r.message), ['9000/TCP on 0.0.0.0 claimed by container "c" of Deployment ns/other']);
+});
