@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lintText, lintTexts, of } from '../helpers/harness.js';
-import { FORMATS, editDistance, forgetLearnedTables, nearest, validationPaths, validatorFor, validateBuiltin } from '../../src/schema.js';
+import { FORMATS, editDistance, forgetLearnedTables, loadedSchemaModules, nearest, validationPaths, validatorFor, validateBuiltin } from '../../src/schema.js';
 import { resolveGoYaml, goYamlNonString } from '../../src/yaml11.js';
 import { toJsonSchema } from '../../src/crd-schema.js';
 
@@ -12,11 +12,12 @@ const schemasDir = join(dirname(require.resolve('kubernetes-models/package.json'
 
 // Runs first: nothing else in this process has loaded a validator yet.
 t.test('validators load lazily, per kind', async (t) => {
-  const loaded = () => Object.keys(require.cache).filter((k) => k.includes('/_schemas/')).length;
-  t.equal(loaded(), 0, 'nothing loaded before the first use');
+  const viaNode = () => Object.keys(require.cache).filter((k) => k.includes('/_schemas/')).length;
+  t.equal(loadedSchemaModules(), 0, 'nothing loaded before the first use');
   t.ok(validatorFor('apps/v1', 'Deployment'));
-  const afterDeployment = loaded();
+  const afterDeployment = loadedSchemaModules();
   t.ok(afterDeployment > 50 && afterDeployment < 200, `one Deployment loads its definition graph only (${afterDeployment} modules)`);
+  t.equal(viaNode(), 0, "none of them through Node's module loader");
   t.ok(readdirSync(schemasDir).filter((f) => f.endsWith('.js')).length > 800, 'of more than 800');
   t.notOk(Object.keys(require.cache).some((k) => /ajv-formats|ajv-i18n|is-cidr/.test(k)), 'the heavy format libraries are not loaded');
   t.equal(validatorFor('example.com/v1', 'Widget'), undefined, 'not a built-in kind');
@@ -242,4 +243,29 @@ t.test('the learned table path reports what the proxy path reports', async (t) =
   t.ok(validationPaths.table - mid.table > builtins.length / 2, `most objects take the table path (${validationPaths.table - mid.table} of ${builtins.length})`);
   t.ok(proxied.some((v) => v.length > 0), 'some objects have violations');
   t.same(tabled, proxied, 'identical violations, object by object');
+});
+
+// validatorFor() loads the generated validator modules itself (without Node's per-module lookups);
+// the functions must behave as the ones Node's require() gives.
+t.test('validators loaded by the schema loader behave as Node-loaded ones', async (t) => {
+  const kmRequire = createRequire(join(process.cwd(), 'package.json'));
+  const dir = join(dirname(kmRequire.resolve('kubernetes-models/package.json')), '_schemas');
+  const kinds: Array<[string, string, string, Record<string, unknown>]> = [
+    ['apps/v1', 'Deployment', 'IoK8sApiAppsV1Deployment', { spec: { replicas: 'two', template: { spec: { containers: [{ name: 1, ports: [{ containerPort: '80' }] }] } } } }],
+    ['v1', 'Service', 'IoK8sApiCoreV1Service', { spec: { ports: [{ port: 'x', protocol: 'TCPX' }], type: 3 } }],
+    ['batch/v1', 'CronJob', 'IoK8sApiBatchV1CronJob', { spec: { schedule: 5, jobTemplate: { spec: { template: { spec: { containers: {} } } } } } }],
+    ['networking.k8s.io/v1', 'Ingress', 'IoK8sApiNetworkingV1Ingress', { spec: { rules: [{ http: { paths: [{ backend: { service: { port: { number: 'a' } } } }] } }] } }],
+    ['v1', 'Pod', 'IoK8sApiCoreV1Pod', { metadata: { creationTimestamp: 'yesterday', labels: { a: 1 } }, spec: { containers: [{ name: 'a', resources: { limits: { cpu: '1x' } } }] } }],
+  ];
+  for (const [apiVersion, kind, def, bad] of kinds) {
+    const ours = validatorFor(apiVersion, kind)!;
+    const nodes = (kmRequire(join(dir, `${def}.js`)) as { validate: typeof ours }).validate;
+    t.not(ours, nodes, `${kind}: loaded separately`);
+    const obj = { apiVersion, kind, metadata: { name: 'x' }, ...bad };
+    t.equal(ours(obj), nodes(obj), `${kind}: same verdict`);
+    t.ok(ours.errors && ours.errors.length > 0, `${kind}: the bad object has errors (${ours.errors?.length})`);
+    t.same(ours.errors, nodes.errors, `${kind}: same errors`);
+    const good = { apiVersion, kind, metadata: { name: 'x' } };
+    t.equal(ours(good), nodes(good), `${kind}: same verdict on a minimal object`);
+  }
 });
