@@ -41,16 +41,17 @@ const rule: Rule = {
           return;
         }
         const checkObject = (obj: unknown, base: string, what: string) => {
-          const here = d.locate(base) ?? d.range;
+          // Located only when there is something to report (most objects are fine).
+          const here = () => d.locate(base) ?? d.range;
           if (!isObj(obj)) {
-            ctx.reportDocument({ file: d.file, doc: d.doc, range: here, message: `${what} is not a mapping with apiVersion and kind` });
+            ctx.reportDocument({ file: d.file, doc: d.doc, range: here(), message: `${what} is not a mapping with apiVersion and kind` });
             return;
           }
+          if (typeof obj['apiVersion'] === 'string' && obj['apiVersion'] !== '' && typeof obj['kind'] === 'string' && obj['kind'] !== '') return;
           const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof obj[k] !== 'string' || obj[k] === '');
-          if (missing.length === 0) return;
           const bad = missing.filter((k) => obj[k] !== undefined && obj[k] !== null);
           const firstKey = Object.keys(obj)[0];
-          const at = (bad.length > 0 ? d.locate(ptr(base, bad[0]!)) : firstKey !== undefined ? d.locate(ptr(base, firstKey), 'key') : null) ?? here;
+          const at = (bad.length > 0 ? d.locate(ptr(base, bad[0]!)) : firstKey !== undefined ? d.locate(ptr(base, firstKey), 'key') : null) ?? here();
           const message = bad.length > 0
             ? `${what}: ${bad[0]} must be a non-empty string`
             : `${what} has no ${missing.join(' and no ')}: Kubernetes cannot tell what it is`;

@@ -170,7 +170,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           poolStats.prepared++;
           return current.prepared[prepare.indexOf(enabled)] as T;
         }
-        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }) }, enabled.options) as T;
+        const fileText = files[r.file.index]?.record.text ?? '';
+        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText }, enabled.options) as T;
       },
     };
     active.push({ enabled, listener: rule.create(ctx) });

@@ -190,6 +190,8 @@ export interface RuleListener {
 export interface PrepareSource {
   /** As RuleContext.sourceText, for a path inside the resource. */
   sourceText(path: string): string | null;
+  /** The whole file's text (to rule out cheaply what the file cannot hold). */
+  readonly fileText: string;
 }
 
 export interface Rule<O = Record<string, unknown>> {
