@@ -4,7 +4,7 @@
 import { COLLECTORS } from './collectors.js';
 import { Facts, type FactInputs } from './facts.js';
 import { readInput, type InputFile } from './loader.js';
-import { ParsePool, parseWorkerCount, poolStats, type ParsedInput } from './parse-pool.js';
+import { inputSizes, ParsePool, parseWorkerCount, poolStats, type ParsedInput } from './parse-pool.js';
 import { forgetModelCache, helmSource, isObj, metadata, resourcesOf } from './model.js';
 import {
   annotationIgnores,
@@ -207,8 +207,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // ---- read every file once ------------------------------------------------------------------
   // Large runs read and parse on worker threads ahead of this loop (see parse-pool.ts); the rules
   // still see the files one by one, in order, here.
-  const workers = opts.parsed || opts.precise ? 0 : parseWorkerCount(opts.files);
-  const pool = workers > 0 ? new ParsePool(opts.files, workers, prepare.map((e) => ({ id: e.rule.meta.id, options: e.options }))) : null;
+  const sizes = opts.parsed || opts.precise ? [] : inputSizes(opts.files);
+  const workers = opts.parsed || opts.precise ? 0 : parseWorkerCount(opts.files, sizes);
+  const pool = workers > 0 ? new ParsePool(opts.files, workers, prepare.map((e) => ({ id: e.rule.meta.id, options: e.options })), sizes) : null;
   try {
     for (let index = 0; index < opts.files.length; index++) {
       const input = opts.files[index]!;

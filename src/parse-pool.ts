@@ -45,26 +45,28 @@ const DEPTH = 256;
  * variable KUBE_PREFLIGHT_PARSE_WORKERS forces a count (0 turns workers off); tests use it to compare
  * runs with and without workers on small inputs.
  */
-export function parseWorkerCount(files: readonly InputFile[]): number {
+export function parseWorkerCount(files: readonly InputFile[], sizes: readonly number[] = inputSizes(files)): number {
   const forced = process.env['KUBE_PREFLIGHT_PARSE_WORKERS'];
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 8);
-  const onDisk = files.filter((f) => f.text === undefined);
-  if (onDisk.length < 2) return 0;
-  let bytes = 0;
-  for (const f of onDisk) {
-    try {
-      bytes += statSync(f.path).size;
-    } catch {
-      // the engine reports it
-    }
-    if (bytes >= PARALLEL_MIN_BYTES) break;
-  }
-  if (bytes < PARALLEL_MIN_BYTES) return 0;
+  if (files.filter((f) => f.text === undefined).length < 2) return 0;
+  if (sizes.reduce((a, b) => a + b, 0) < PARALLEL_MIN_BYTES) return 0;
   // The engine's thread is the slower stage, so workers must keep ahead of it even while it holds a
   // core: on 2 cores, two workers ran the synthetic corpus in 14.3-15.4 s, one in 20.2-21.7 s, three
   // in 16.1-18.3 s. One core gains nothing.
   const cores = availableParallelism();
   return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+/** Bytes on disk of each input (0 for text given inline, or a file that cannot be read: the engine reports it). */
+export function inputSizes(files: readonly InputFile[]): number[] {
+  return files.map((f) => {
+    if (f.text !== undefined) return 0;
+    try {
+      return statSync(f.path).size;
+    } catch {
+      return 0;
+    }
+  });
 }
 
 /** A rule whose prepare() the workers run, with its options. */
@@ -88,21 +90,18 @@ export class ParsePool {
   /** Indexes of the files the workers take (those with text given inline are parsed here). */
   private readonly queue: number[];
   private next = 0;
-  private sizes: number[];
+
   private taken = 0;
   private broken = false;
   private closed = false;
 
-  constructor(private readonly files: readonly InputFile[], count: number, prepare: PrepareSpec[] = []) {
+  constructor(
+    private readonly files: readonly InputFile[],
+    count: number,
+    prepare: PrepareSpec[] = [],
+    private readonly sizes: readonly number[] = inputSizes(files),
+  ) {
     this.queue = files.flatMap((f, i) => (f.text === undefined ? [i] : []));
-    this.sizes = files.map((f) => {
-      if (f.text !== undefined) return 0;
-      try {
-        return statSync(f.path).size;
-      } catch {
-        return 0;
-      }
-    });
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { prepare } });
       const slot: Slot = { worker, inHand: 0 };

@@ -12,7 +12,7 @@ import { run } from '../src/run.js';
 import { toJsonFinding } from '../src/formatters/json.js';
 import type { EngineFinding } from '../src/engine.js';
 import type { LoadedConfig } from '../src/config.js';
-import { PARALLEL_MIN_BYTES, parseWorkerCount, poolStats } from '../src/parse-pool.js';
+import { PARALLEL_MIN_BYTES, ParsePool, parseWorkerCount, poolStats } from '../src/parse-pool.js';
 import { SourceFile } from '../src/yaml-source.js';
 
 const config = (dir: string): LoadedConfig => ({ config: {}, file: null, dir, ignoreLocations: [] });
@@ -93,4 +93,20 @@ t.test('workers start only above the measured size', async (t) => {
   t.equal(parseWorkerCount(big.map((f) => ({ ...f, text: 'a: 1\n' }))), 0, 'text given inline (stdin, editors) is parsed here');
   process.env['KUBE_PREFLIGHT_PARSE_WORKERS'] = '0';
   t.equal(parseWorkerCount(big), 0, 'KUBE_PREFLIGHT_PARSE_WORKERS=0 turns them off');
+});
+
+t.test('a worker that dies hands its files back to the engine thread, never leaving it waiting', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = Array.from({ length: 6 }, (_, i) => {
+    const path = join(dir, `f${i}.yaml`);
+    writeFileSync(path, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`);
+    return { path, display: `f${i}.yaml`, context: false };
+  });
+  const pool = new ParsePool(files, 2);
+  // Kill the workers as an out-of-memory crash would, while files are in their hands.
+  for (const s of (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots) await s.worker.terminate();
+  const got = await Promise.all(files.map((_, i) => pool.take(i)));
+  t.same(got.map((g) => ('local' in g ? 'local' : 'parsed')), files.map(() => 'local'), 'every file is handed back');
+  pool.close();
 });
