@@ -11,7 +11,10 @@ import {
   type Violation,
 } from '../src/schema.js';
 import { crdInfo, validateCustom, type CrdInfo } from '../src/crd-schema.js';
-import { LEADING_ZERO_NUMBER } from '../src/yaml11.js';
+import { hasLeadingZeroNumber } from '../src/yaml11.js';
+
+/** The last file prepare() scanned for leading-zero numbers (its resources come one after another). */
+let lastFile = { text: '', zero: false };
 
 const rule: Rule = {
   meta: {
@@ -98,8 +101,10 @@ const rule: Rule = {
     const fn = validatorFor(r.apiVersion, r.kind);
     if (!fn) return null;
     // Numbers' spelling matters only where the object's text has a leading-zero number; most files have none.
-    const text = LEADING_ZERO_NUMBER.test(src.fileText) ? src.sourceText('') : null;
-    return validateBuiltin(r.object, fn, { raw: (path) => src.sourceText(path), checkNumbers: text !== null && LEADING_ZERO_NUMBER.test(text) });
+    // A file's resources share its text: the file is scanned once, each resource's own text only when the file has one.
+    if (src.fileText !== lastFile.text) lastFile = { text: src.fileText, zero: hasLeadingZeroNumber(src.fileText) };
+    const text = lastFile.zero ? src.sourceText('') : null;
+    return validateBuiltin(r.object, fn, { raw: (path) => src.sourceText(path), checkNumbers: text !== null && hasLeadingZeroNumber(text) });
   },
   create(ctx) {
     /** CRDs seen so far (set and --context), by group/kind. */

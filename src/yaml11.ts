@@ -84,5 +84,21 @@ export function goYamlNumberDiffers(src: string, parsed: number): GoYamlValue | 
   return undefined;
 }
 
-/** Cheap gate over a document's text: does it hold a number with a leading zero (`0644`, `- 010`)? */
-export const LEADING_ZERO_NUMBER = /[\s,[{:-][-+]?0[0-9_]/;
+const BEFORE_NUMBER = /[\s,[{:-]/;
+
+/**
+ * Cheap gate over a document's text: does it hold a number with a leading zero (`0644`, `- 010`)?
+ * That is a `0` followed by a digit or `_`, after a blank or one of `,[{:-`, with an optional sign
+ * between. A scan from `0` to `0`: a regular expression starting with a class that matches every
+ * blank tried nearly every offset of the file, and cost seconds on large runs.
+ */
+export function hasLeadingZeroNumber(text: string): boolean {
+  for (let i = text.indexOf('0', 1); i !== -1; i = text.indexOf('0', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (!((next >= 48 && next <= 57) || next === 95)) continue;
+    const prev = text[i - 1]!;
+    if (BEFORE_NUMBER.test(prev)) return true;
+    if (prev === '+' && i >= 2 && BEFORE_NUMBER.test(text[i - 2]!)) return true;
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { lintText, lintTexts, of } from '../helpers/harness.js';
 import { FORMATS, editDistance, forgetLearnedTables, loadedSchemaModules, nearest, validationPaths, validatorFor, validateBuiltin } from '../../src/schema.js';
-import { resolveGoYaml, goYamlNonString } from '../../src/yaml11.js';
+import { resolveGoYaml, goYamlNonString, hasLeadingZeroNumber } from '../../src/yaml11.js';
 import { toJsonSchema } from '../../src/crd-schema.js';
 
 const require = createRequire(import.meta.url);
@@ -46,6 +46,25 @@ t.test('go-yaml v2 typing of plain scalars', async (t) => {
   t.equal(goYamlNonString('hello'), undefined);
   t.equal(goYamlNonString('64Mi'), undefined);
   t.same(goYamlNonString('on'), { type: 'bool', value: true });
+});
+
+t.test('the leading-zero gate finds exactly what its pattern describes', async (t) => {
+  // The definition the scan implements, as a regular expression (too slow to run per resource).
+  const re = /[\s,[{:-][-+]?0[0-9_]/;
+  const cases = ['mode: 0644', 'x: -010', '- 0_1', '[+07]', '{a:00}', 'a: 0', 'a: 10', 'a: 0.5', '0644', '/0644', 'v+0644', 'x: +0_', 'ab\u00a00644', 'a:\t09', ''];
+  for (const c of cases) t.equal(hasLeadingZeroNumber(c), re.test(c), JSON.stringify(c));
+  // Random strings over the characters that matter.
+  const alphabet = ' \t\n,[{:-+0_19ax.';
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n);
+  let hits = 0;
+  for (let k = 0; k < 3000; k++) {
+    let s = '';
+    for (let n = rand(12); n > 0; n--) s += alphabet[rand(alphabet.length)];
+    if (re.test(s)) hits++;
+    if (hasLeadingZeroNumber(s) !== re.test(s)) t.fail(JSON.stringify(s));
+  }
+  t.ok(hits > 50 && hits < 2950, `both outcomes are exercised (${hits} of 3000 match)`);
 });
 
 t.test('suggestions', async (t) => {
