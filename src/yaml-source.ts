@@ -2,6 +2,7 @@
 // and offsets. Swapping the parser (or how positions are obtained) must not change any caller.
 
 import jsyaml from 'js-yaml';
+import { quickParse, type ImplicitType } from './quick-yaml.js';
 import { createRequire } from 'node:module';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
@@ -348,6 +349,8 @@ const KIND_CODE: Record<string, number> = { scalar: K_SCALAR, sequence: K_SEQUEN
 
 /** YAML 1.2 core types plus merge keys: what the `yaml` package reads by default. */
 const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
+/** The schema's implicit scalar types, in js-yaml's order, for the quick reader to resolve plain scalars alike. */
+const IMPLICIT = (FAST_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
 // An anchor (`&name`) and an alias (`*name`) at the start of a node; `&&` and `*.yaml` in scripts are
 // not. Only both together can expand, so only both together need the precise parse's limit.
 const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},&*]/m;
@@ -371,16 +374,16 @@ class FastTree {
   keyNames: string[] = [];
   /** False when a scalar is a number JSON cannot carry (NaN, an infinity, -0). */
   jsonSafe = true;
-  constructor(text: string | FastTreeParts) {
+  constructor(text: string | FastTreeParts, parsedValues: unknown[] | null = null) {
     if (typeof text !== 'string') {
-      // A tree built and checked elsewhere (a parse worker).
+      // A tree built and checked elsewhere (a parse worker, or quickParse() with its values).
       this.a = text.a;
       this.n = text.n;
       this.roots = text.roots;
       this.keyIds = text.keyIds;
       this.keyNames = text.keyNames;
       this.res = null;
-      this.values = null;
+      this.values = parsedValues;
       return;
     }
     let a = new Int32Array(Math.max(64, (text.length >> 3) * 3));
@@ -538,7 +541,7 @@ export class SourceFile {
    * parse of this very text made elsewhere (see FastParse). `fastOnly: true` makes no precise parse
    * when the fast one fails (the result is then only good for toFastParse(), which says so).
    */
-  constructor(text: string, opts: { precise?: boolean; parsed?: FastParse; fastOnly?: boolean } = {}) {
+  constructor(text: string, opts: { precise?: boolean; parsed?: FastParse; fastOnly?: boolean; quick?: boolean } = {}) {
     this.text = text;
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
     if (opts.parsed) {
@@ -550,8 +553,17 @@ export class SourceFile {
       return;
     }
     let tree: FastTree | null = null;
+    let checked = false;
+    // Most manifests take the quick reader (quick-yaml.ts), which builds a consistent tree; what it
+    // leaves goes to js-yaml, whose tree is checked against its values.
+    const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT);
+    if (quick) {
+      tree = new FastTree(quick, quick.values);
+      tree.jsonSafe = quick.jsonSafe;
+      checked = true;
+    }
     // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
-    if (!opts.precise && text.charCodeAt(0) !== 0xfeff) {
+    if (!tree && !opts.precise && text.charCodeAt(0) !== 0xfeff) {
       try {
         tree = new FastTree(text);
         if (tree.roots.length !== tree.values!.length) tree = null;
@@ -589,7 +601,7 @@ export class SourceFile {
     });
     // Where the offset tree disagrees with the parsed values anywhere, positions come from the
     // precise parse, so a finding is never placed on a guess.
-    if (!this.check(values)) this.fallback = true;
+    if (!checked && !this.check(values)) this.fallback = true;
     tree.settle();
   }
 

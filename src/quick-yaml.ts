@@ -1,0 +1,639 @@
+// A single-pass reader for the YAML that Kubernetes manifests are made of: block mappings and
+// sequences, single-line plain and quoted scalars, literal and folded block scalars, one-line flow
+// sequences of scalars, `{}`, comments and `---` documents. It builds the values and the offset
+// tree (see FastTree in yaml-source.ts) in one go, several times faster than js-yaml with its
+// listener. Anything else (anchors, aliases, tags, multi-line flow or plain scalars, tabs, CRLF,
+// duplicate keys, `...`, directives, complex keys) makes it give up on the whole file, which then
+// goes to js-yaml as before: this reader never guesses. What it accepts it reads exactly as
+// js-yaml does (test/quick-yaml.test.ts compares values, documents and every position).
+
+/** An implicit scalar type as js-yaml defines it (null, bool, int, float of its core schema). */
+export interface ImplicitType {
+  resolve(data: string): boolean;
+  construct(data: string): unknown;
+}
+
+export interface QuickParse {
+  /** The flat offset tree: per node, start, end, kind | subtree size << 2, in post-order. */
+  a: Int32Array;
+  n: number;
+  roots: number[];
+  /** Per node: 1 + index of its key in keyNames, or 0. */
+  keyIds: Int32Array;
+  keyNames: string[];
+  values: unknown[];
+  /** False when a value is a number JSON cannot carry (NaN, an infinity, -0). */
+  jsonSafe: boolean;
+}
+
+const K_NONE = 0;
+const K_SCALAR = 1;
+const K_SEQUENCE = 2;
+const K_MAPPING = 3;
+
+const NL = 10;
+const SP = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+const DQ = 34;
+const SQ = 39;
+
+/** Thrown (one shared object, no stack) when the text needs the full parser. */
+const GIVE_UP = { quickYaml: 'give up' };
+
+/** First characters a plain scalar may resolve from to something other than a string. */
+function mayResolve(c: number): boolean {
+  // ~ n N t T f F - + . 0-9
+  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 45 || c === 43 || c === 46 || (c >= 48 && c <= 57);
+}
+
+/** Characters that may not start a plain scalar or key here (or that this reader leaves to js-yaml). */
+function badPlainStart(c: number, next: number): boolean {
+  switch (c) {
+    case 63: // ?
+    case 58: // :
+    case 44: // ,
+    case 91: // [
+    case 93: // ]
+    case 123: // {
+    case 125: // }
+    case 35: // #
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case 39: // '
+    case 34: // "
+    case 37: // %
+    case 64: // @
+    case 96: // `
+      return true;
+    case DASH:
+      return next === SP || next === NL || next !== next;
+  }
+  return false;
+}
+
+class Reader {
+  private readonly t: string;
+  private readonly len: number;
+  private a: Int32Array;
+  private keyIds: Int32Array;
+  private n = 0;
+  private readonly names = new Map<string, number>();
+  private jsonSafe = true;
+  /** Lookahead after each value: where the next content is, its column, and where its line starts. */
+  private pos = 0;
+  private col = 0;
+  private lineStart = 0;
+  /** The value of the node just read. */
+  private v: unknown = null;
+
+  constructor(text: string, private readonly implicit: readonly ImplicitType[]) {
+    this.t = text;
+    this.len = text.length;
+    const cap = Math.max(64, (text.length >> 3) * 3);
+    this.a = new Int32Array(cap);
+    this.keyIds = new Int32Array(cap / 3);
+  }
+
+  read(): QuickParse {
+    const values: unknown[] = [];
+    const roots: number[] = [];
+    if (this.len > 0) {
+      this.nextLine(0);
+      if (this.col >= 0) {
+        // An implicit first document.
+        roots.push(this.block(-1));
+        values.push(this.v);
+        if (this.col >= 0) throw GIVE_UP;
+      } else if (!this.atMarker()) {
+        // Nothing but blanks and comments: one empty document.
+        roots.push(this.emit(0, 0, K_NONE, this.n));
+        values.push(null);
+      }
+      while (this.atMarker()) {
+        const after = this.pos + 3;
+        this.nextLine(this.endLine(after));
+        if (this.col >= 0) {
+          roots.push(this.block(-1));
+          values.push(this.v);
+          if (this.col >= 0) throw GIVE_UP;
+        } else {
+          roots.push(this.emit(after, after, K_NONE, this.n));
+          values.push(null);
+        }
+      }
+    }
+    const keyNames = [...this.names.keys()];
+    return { a: this.a, n: this.n, roots, keyIds: this.keyIds.length > this.n ? this.keyIds.slice(0, this.n) : this.keyIds, keyNames, values, jsonSafe: this.jsonSafe };
+  }
+
+  // ---- lines ---------------------------------------------------------------------------------
+
+  private atMarker(): boolean {
+    return this.col === -1 && this.pos < this.len;
+  }
+
+  /** After a value, the rest of its line: blanks and a comment only. Returns the next line's start. */
+  private endLine(i: number): number {
+    const t = this.t;
+    while (i < this.len && t.charCodeAt(i) === SP) i++;
+    if (i >= this.len) return this.len;
+    const c = t.charCodeAt(i);
+    if (c === NL) return i + 1;
+    if (c === HASH && t.charCodeAt(i - 1) === SP) {
+      const nl = t.indexOf('\n', i);
+      return nl === -1 ? this.len : nl + 1;
+    }
+    throw GIVE_UP;
+  }
+
+  /**
+   * From a line's start, skip blank and comment lines. Sets pos/col/lineStart to the next content;
+   * col is -1 at the end of the text and at a `---` marker (pos then at the marker).
+   */
+  private nextLine(i: number): void {
+    const t = this.t;
+    for (;;) {
+      if (i >= this.len) {
+        this.pos = this.len;
+        this.col = -1;
+        return;
+      }
+      let j = i;
+      while (j < this.len && t.charCodeAt(j) === SP) j++;
+      const c = j < this.len ? t.charCodeAt(j) : NL;
+      if (c === NL) {
+        i = j + 1;
+        continue;
+      }
+      if (c === HASH) {
+        const nl = t.indexOf('\n', j);
+        i = nl === -1 ? this.len : nl + 1;
+        continue;
+      }
+      if (j === i && (c === DASH || c === 46) && t.charCodeAt(i + 1) === c && t.charCodeAt(i + 2) === c) {
+        const d = i + 3 < this.len ? t.charCodeAt(i + 3) : NL;
+        if (d === SP || d === NL) {
+          if (c === 46) throw GIVE_UP; // `...`
+          this.pos = i;
+          this.col = -1;
+          this.lineStart = i;
+          return;
+        }
+      }
+      if (c === 37 && j === i) throw GIVE_UP; // a directive
+      this.pos = j;
+      this.col = j - i;
+      this.lineStart = i;
+      return;
+    }
+  }
+
+  // ---- the tree ------------------------------------------------------------------------------
+
+  private emit(s: number, e: number, kind: number, first: number): number {
+    const n = this.n;
+    if (3 * n + 3 > this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+      const k = new Int32Array(this.keyIds.length * 2);
+      k.set(this.keyIds);
+      this.keyIds = k;
+    }
+    this.a[3 * n] = s;
+    this.a[3 * n + 1] = e;
+    this.a[3 * n + 2] = kind | ((n - first + 1) << 2);
+    this.n = n + 1;
+    return n;
+  }
+
+  private end(node: number): number {
+    return this.a[3 * node + 1]!;
+  }
+
+  // ---- block structure -----------------------------------------------------------------------
+
+  /** A node whose content starts at the lookahead, more indented than `parent`. */
+  private block(parent: number): number {
+    const t = this.t;
+    const p = this.pos;
+    const c = t.charCodeAt(p);
+    if (c === DASH && this.blankAfter(p + 1)) return this.sequence(this.col);
+    if (this.keyEnd(p) !== -1) return this.mapping(this.col);
+    const node = this.inline(p, parent);
+    return node;
+  }
+
+  private blankAfter(i: number): boolean {
+    if (i >= this.len) return true;
+    const c = this.t.charCodeAt(i);
+    return c === SP || c === NL;
+  }
+
+  /** A block mapping whose first key is at the lookahead, at column `indent`. */
+  private mapping(indent: number): number {
+    const t = this.t;
+    const first = this.n;
+    const s = this.pos;
+    const obj: Record<string, unknown> = {};
+    let last = -1;
+    for (;;) {
+      const p = this.pos;
+      const ke = this.keyEnd(p);
+      if (ke === -1) throw GIVE_UP;
+      const c = t.charCodeAt(p);
+      let key: string;
+      let keyClose: number;
+      if (c === DQ) {
+        key = this.doubleQuoted(p, ke);
+        keyClose = ke;
+      } else if (c === SQ) {
+        key = this.singleQuoted(p, ke);
+        keyClose = ke;
+      } else {
+        if (t.charCodeAt(ke - 1) === SP) throw GIVE_UP;
+        const raw = t.slice(p, ke);
+        if (raw === '<<') throw GIVE_UP;
+        key = mayResolve(c) ? String(this.resolve(raw)) : raw;
+        keyClose = ke;
+      }
+      if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) throw GIVE_UP;
+      const keyNode = this.emit(p, keyClose, K_SCALAR, this.n);
+      let id = this.names.get(key);
+      if (id === undefined) this.names.set(key, (id = this.names.size));
+      this.keyIds[keyNode] = id + 1;
+      // The value: on this line, on the lines below, or none.
+      let q = ke + 1;
+      while (q < this.len && t.charCodeAt(q) === SP) q++;
+      const qc = q < this.len ? t.charCodeAt(q) : NL;
+      if (qc === NL || (qc === HASH && q > ke + 1)) {
+        this.nextLine(this.endLine(ke + 1));
+        if (this.col > indent) {
+          last = this.block(indent);
+        } else if (this.col === indent && t.charCodeAt(this.pos) === DASH && this.blankAfter(this.pos + 1)) {
+          last = this.sequence(indent);
+        } else {
+          last = this.emit(ke + 1, ke + 1, K_NONE, this.n);
+          this.v = null;
+        }
+      } else {
+        last = this.inline(q, indent);
+      }
+      obj[key] = this.v;
+      if (this.col === indent) {
+        if (t.charCodeAt(this.pos) === DASH && this.blankAfter(this.pos + 1)) throw GIVE_UP;
+        continue;
+      }
+      if (this.col > indent) throw GIVE_UP;
+      break;
+    }
+    const node = this.emit(s, this.end(last), K_MAPPING, first);
+    this.v = obj;
+    return node;
+  }
+
+  /** A block sequence whose first `-` is at the lookahead, at column `indent`. */
+  private sequence(indent: number): number {
+    const t = this.t;
+    const first = this.n;
+    const s = this.pos;
+    const arr: unknown[] = [];
+    let last = -1;
+    for (;;) {
+      const p = this.pos;
+      let q = p + 1;
+      while (q < this.len && t.charCodeAt(q) === SP) q++;
+      const qc = q < this.len ? t.charCodeAt(q) : NL;
+      if (qc === NL || qc === HASH) {
+        if (qc === HASH && q === p + 1) throw GIVE_UP;
+        this.nextLine(this.endLine(p + 1));
+        if (this.col <= indent) throw GIVE_UP; // an empty item
+        if (t.charCodeAt(this.pos) === DASH && this.blankAfter(this.pos + 1)) throw GIVE_UP; // a sequence in a sequence
+        last = this.block(indent);
+      } else if (qc === DASH && this.blankAfter(q + 1)) {
+        throw GIVE_UP; // `- - a`
+      } else if (this.keyEnd(q) !== -1) {
+        this.pos = q;
+        this.col = q - this.lineStart;
+        last = this.mapping(this.col);
+      } else {
+        last = this.inline(q, indent);
+      }
+      arr.push(this.v);
+      if (this.col === indent && t.charCodeAt(this.pos) === DASH && this.blankAfter(this.pos + 1)) continue;
+      if (this.col > indent) throw GIVE_UP;
+      break;
+    }
+    const node = this.emit(s, this.end(last), K_SEQUENCE, first);
+    this.v = arr;
+    return node;
+  }
+
+  /**
+   * Where the mapping key that starts at `p` ends (its `:`), or -1 when no key starts there: a
+   * plain or quoted scalar on one line followed by `:` and a blank or the line's end.
+   */
+  private keyEnd(p: number): number {
+    const t = this.t;
+    const c = t.charCodeAt(p);
+    let i: number;
+    if (c === DQ) {
+      i = p + 1;
+      for (;;) {
+        if (i >= this.len) return -1;
+        const d = t.charCodeAt(i);
+        if (d === DQ) break;
+        if (d === NL || (d === 92 && t.charCodeAt(i + 1) === NL)) return -1;
+        i += d === 92 ? 2 : 1;
+      }
+      i++;
+    } else if (c === SQ) {
+      i = p + 1;
+      for (;;) {
+        if (i >= this.len) return -1;
+        const d = t.charCodeAt(i);
+        if (d === NL) return -1;
+        if (d === SQ) {
+          if (t.charCodeAt(i + 1) === SQ) i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+    } else {
+      if (badPlainStart(c, t.charCodeAt(p + 1))) return -1;
+      for (i = p; i < this.len; i++) {
+        const d = t.charCodeAt(i);
+        if (d === NL) return -1;
+        if (d === COLON && this.blankAfter(i + 1)) return i;
+        if (d === HASH && t.charCodeAt(i - 1) === SP) return -1;
+      }
+      return -1;
+    }
+    return t.charCodeAt(i) === COLON && this.blankAfter(i + 1) ? i : -1;
+  }
+
+  // ---- values on a line ----------------------------------------------------------------------
+
+  /** A scalar, block scalar or flow collection starting at `q`, in a collection at column `parent`. */
+  private inline(q: number, parent: number): number {
+    const t = this.t;
+    const c = t.charCodeAt(q);
+    let node: number;
+    let e: number;
+    if (c === DQ || c === SQ) {
+      e = this.quotedEnd(q);
+      this.v = c === DQ ? this.doubleQuoted(q, e) : this.singleQuoted(q, e);
+      node = this.emit(q, e, K_SCALAR, this.n);
+    } else if (c === 124 || c === 62) {
+      return this.blockScalar(q, parent);
+    } else if (c === 91) {
+      return this.flowSequence(q, parent);
+    } else if (c === 123) {
+      if (t.charCodeAt(q + 1) !== 125) throw GIVE_UP;
+      e = q + 2;
+      node = this.emit(q, e, K_MAPPING, this.n);
+      this.v = {};
+    } else {
+      if (badPlainStart(c, t.charCodeAt(q + 1))) throw GIVE_UP;
+      let i = q;
+      let stop = this.len;
+      for (; i < this.len; i++) {
+        const d = t.charCodeAt(i);
+        if (d === NL) {
+          stop = i;
+          break;
+        }
+        if (d === COLON && this.blankAfter(i + 1)) throw GIVE_UP;
+        if (d === HASH && t.charCodeAt(i - 1) === SP) {
+          stop = i;
+          break;
+        }
+      }
+      e = stop;
+      while (e > q && t.charCodeAt(e - 1) === SP) e--;
+      const raw = t.slice(q, e);
+      this.v = mayResolve(c) ? this.resolve(raw) : raw;
+      node = this.emit(q, e, K_SCALAR, this.n);
+      this.nextLine(this.endLine(e));
+      // A more indented line after a plain scalar would continue it.
+      if (this.col > parent) throw GIVE_UP;
+      return node;
+    }
+    this.nextLine(this.endLine(e));
+    if (this.col > parent) throw GIVE_UP;
+    return node;
+  }
+
+  /** The offset after the closing quote of the quoted scalar at `q` (one line only). */
+  private quotedEnd(q: number): number {
+    const t = this.t;
+    const quote = t.charCodeAt(q);
+    let i = q + 1;
+    for (;;) {
+      if (i >= this.len) throw GIVE_UP;
+      const d = t.charCodeAt(i);
+      if (d === NL || (d === 92 && quote === DQ && t.charCodeAt(i + 1) === NL)) throw GIVE_UP;
+      if (d === quote) {
+        if (quote === SQ && t.charCodeAt(i + 1) === SQ) {
+          i += 2;
+          continue;
+        }
+        return i + 1;
+      }
+      i += quote === DQ && d === 92 ? 2 : 1;
+    }
+  }
+
+  /** The value of the double-quoted scalar in [q, e). */
+  private doubleQuoted(q: number, e: number): string {
+    const t = this.t;
+    const body = t.slice(q + 1, e - 1);
+    if (body.indexOf('\\') === -1) return body;
+    let out = '';
+    for (let i = 0; i < body.length; i++) {
+      const ch = body[i]!;
+      if (ch !== '\\') {
+        out += ch;
+        continue;
+      }
+      const x = body[++i];
+      switch (x) {
+        case '\\': out += '\\'; break;
+        case '"': out += '"'; break;
+        case '/': out += '/'; break;
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case '0': out += '\0'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'x':
+        case 'u': {
+          const width = x === 'x' ? 2 : 4;
+          const hex = body.slice(i + 1, i + 1 + width);
+          if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) throw GIVE_UP;
+          const code = parseInt(hex, 16);
+          if (code >= 0xd800 && code <= 0xdfff) throw GIVE_UP;
+          out += String.fromCharCode(code);
+          i += width;
+          break;
+        }
+        default:
+          throw GIVE_UP;
+      }
+    }
+    return out;
+  }
+
+  /** The value of the single-quoted scalar in [q, e). */
+  private singleQuoted(q: number, e: number): string {
+    const body = this.t.slice(q + 1, e - 1);
+    return body.indexOf("''") === -1 ? body : body.replace(/''/g, "'");
+  }
+
+  /** A literal (`|`) or folded (`>`) block scalar whose indicator is at `q`. */
+  private blockScalar(q: number, parent: number): number {
+    const t = this.t;
+    const folded = t.charCodeAt(q) === 62;
+    let i = q + 1;
+    let chomp = 0; // 0 clip, -1 strip, 1 keep
+    const h = t.charCodeAt(i);
+    if (h === DASH) {
+      chomp = -1;
+      i++;
+    } else if (h === 43) {
+      chomp = 1;
+      i++;
+    }
+    const after = i < this.len ? t.charCodeAt(i) : NL;
+    if (after !== SP && after !== NL) throw GIVE_UP; // an indentation indicator, or more
+    let line = this.endLine(i);
+    let indent = -1;
+    const lines: string[] = [];
+    /** Empty lines before each content line, and after the last. */
+    const gaps: number[] = [];
+    let empty = 0;
+    let contentEnd = -1;
+    let leadingMax = 0;
+    while (line < this.len) {
+      let j = line;
+      while (j < this.len && t.charCodeAt(j) === SP) j++;
+      const c = j < this.len ? t.charCodeAt(j) : NL;
+      const spaces = j - line;
+      if (c === NL) {
+        if (indent === -1) {
+          if (spaces > leadingMax) leadingMax = spaces;
+        } else if (spaces > indent) throw GIVE_UP; // spaces that are content
+        empty++;
+        line = j + 1;
+        continue;
+      }
+      if (indent === -1) {
+        if (spaces <= parent || spaces === 0) break;
+        if (leadingMax > spaces) throw GIVE_UP;
+        indent = spaces;
+      } else if (spaces < indent) break;
+      if (folded && spaces > indent) throw GIVE_UP; // a more-indented line: not folded
+      const nl = t.indexOf('\n', j);
+      const lineEnd = nl === -1 ? this.len : nl;
+      lines.push(t.slice(line + indent, lineEnd));
+      gaps.push(empty);
+      empty = 0;
+      contentEnd = lineEnd;
+      line = nl === -1 ? this.len : nl + 1;
+    }
+    if (lines.length === 0) throw GIVE_UP; // an empty block scalar
+    let body = '';
+    for (let k = 0; k < lines.length; k++) {
+      if (k === 0) body = '\n'.repeat(gaps[0]!) + lines[0]!;
+      else if (folded) body += (gaps[k]! === 0 ? ' ' : '\n'.repeat(gaps[k]!)) + lines[k]!;
+      else body += '\n'.repeat(gaps[k]! + 1) + lines[k]!;
+    }
+    if (chomp === 0) body += '\n';
+    else if (chomp === 1) body += '\n' + '\n'.repeat(empty);
+    this.v = body;
+    const node = this.emit(q, contentEnd, K_SCALAR, this.n);
+    this.nextLine(line);
+    if (this.col > parent) throw GIVE_UP;
+    return node;
+  }
+
+  /** A flow sequence of scalars on one line, `[` at `q`. */
+  private flowSequence(q: number, parent: number): number {
+    const t = this.t;
+    const first = this.n;
+    const arr: unknown[] = [];
+    let i = q + 1;
+    for (;;) {
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      if (i >= this.len) throw GIVE_UP;
+      let c = t.charCodeAt(i);
+      if (c === 93 && arr.length === 0) break; // `[]`
+      let e: number;
+      if (c === DQ || c === SQ) {
+        e = this.quotedEnd(i);
+        arr.push(c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e));
+      } else {
+        if (badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
+        let j = i;
+        for (; j < this.len; j++) {
+          const d = t.charCodeAt(j);
+          if (d === 44 || d === 93) break;
+          // `:`, `#`, nested collections and line ends are left to js-yaml.
+          if (d === COLON || d === HASH || d === NL || d === 91 || d === 123 || d === 125) throw GIVE_UP;
+        }
+        e = j;
+        while (e > i && t.charCodeAt(e - 1) === SP) e--;
+        const raw = t.slice(i, e);
+        arr.push(mayResolve(c) ? this.resolve(raw) : raw);
+      }
+      this.emit(i, e, K_SCALAR, this.n);
+      i = e;
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      c = i < this.len ? t.charCodeAt(i) : NL;
+      if (c === 93) break;
+      if (c !== 44) throw GIVE_UP;
+      i++;
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      if (t.charCodeAt(i) === 93) throw GIVE_UP; // a trailing comma
+    }
+    const e = i + 1;
+    const node = this.emit(q, e, K_SEQUENCE, first);
+    this.v = arr;
+    this.nextLine(this.endLine(e));
+    if (this.col > parent) throw GIVE_UP;
+    return node;
+  }
+
+  /** A plain scalar's value, by js-yaml's implicit types in order. */
+  private resolve(raw: string): unknown {
+    for (const type of this.implicit) {
+      if (type.resolve(raw)) {
+        const v = type.construct(raw);
+        if (typeof v === 'number' && (v !== v || v === Infinity || v === -Infinity || (v === 0 && 1 / v < 0))) this.jsonSafe = false;
+        return v;
+      }
+    }
+    return raw;
+  }
+}
+
+/** What js-yaml refuses to read at all (its own check): such a file gets the precise parse's report. */
+// eslint-disable-next-line no-control-regex
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+/** Read `text`, or null when it holds anything this reader leaves to js-yaml. */
+export function quickParse(text: string, implicit: readonly ImplicitType[]): QuickParse | null {
+  if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1 || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return null;
+  try {
+    return new Reader(text, implicit).read();
+  } catch (e) {
+    if (e === GIVE_UP) return null;
+    throw e;
+  }
+}

@@ -1,0 +1,69 @@
+// The quick reader (src/quick-yaml.ts) stands in for js-yaml on most manifests. Wherever it reads a
+// file, values, documents and the range and source text of every node and key must be exactly
+// those of the js-yaml path; whatever it does not know it must leave to js-yaml.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers/harness.js';
+import { quickDiff, yamlFiles } from './helpers/quick-diff.js';
+
+t.test('real manifests, fixtures and examples: read alike', async (t) => {
+  for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
+    let taken = 0;
+    const files = yamlFiles(join(ROOT, dir));
+    for (const f of files) {
+      const r = quickDiff(readFileSync(f, 'utf8'));
+      if (r.taken) taken++;
+      t.same(r.differences, [], f);
+    }
+    // Most real files are within what the reader knows; the rest exercise js-yaml.
+    t.ok(taken > files.length / 4, `${dir}: ${taken} of ${files.length} files read by the quick reader`);
+  }
+});
+
+/** Texts the reader must take, and read exactly as js-yaml does. */
+const TAKEN = [
+  // block scalars: chomping, blank lines inside, before and after, no final line break
+  'a: |\n  x\n\n  y\n\n\nb: 1\n', 'a: >\n  x\n  y\n\n  z\n\n', 'a: |+\n  x\n\n', 'a: |-\n  x\n  y\n', 'a: >-\n  x\n  y\n',
+  'a: >\n\n  x\n  y\n', 'a: |\n\n  x\n', 'a: |\n  x', 'a: |+\n  x\n\n\nb: 2', 'a: |\n  x  \n  y\n# c\nb: 1\n', 'a: |\n    x\n     y\n',
+  // flow sequences of scalars, empty collections
+  'a: [a, "b", \'c\', 1, null, -2.5]\n', 'a: []\nb: {}\n', 'a: [ "*" ]\n', 'a: [--port, "8080"] # c\n',
+  // quoted scalars and keys
+  'a: "x\\ny\\t\\"\\\\ \\u00e9 \\x41 \\/"\n', "a: 'it''s'\n", '"q": 1\n\'r\': 2\n"": 3\n',
+  // keys and values that resolve to other types
+  '1: a\n0x10: b\nnull: c\ntrue: e\n1.50: f\n', 'a: 0o17\nb: 1_0\nc: .inf\nd: -.Inf\ne: .nan\nf: -0\ng: 0.0\nh: ~\ni: False\n',
+  // empty values, compact sequences, sequences of mappings
+  'a:\nb: 1\nc:\n', 'a:\n- x\n- y: 1\n  z: 2\nb: 3\n', '- a\n- b: 1\n  c:\n  - d\n- e\n', 'a:\n  -\n    b: 1\n',
+  // comments
+  'a: foo\n    # c\nb: 1\n', 'a:\n  # c\n  b: 1 # d\n', 'a: "x" # c\n',
+  // documents
+  '# c\n---\na: 1\n', 'a: 1\n---\n# x\n---\nb: 2\n---\n', '', '# only\n', '\n\n', '---\n', '--- # c\na: 1\n', 'a: 1\n---', '---\n---\n',
+  // root scalars and plain scalars with indicators inside
+  'scalar\n', '"quoted"\n', 'a: b:c\nd: http://x/y#z\n', 'a: -x\nb: --y=1\n', 'a b: c d\n', 'a: x [y] {z}, w\n',
+];
+
+/** Texts it must leave to js-yaml (which reads them, or reports them through the precise parse). */
+const LEFT = [
+  'a: &x 1\nb: *x\n', 'a:\tb\n', 'a: foo\n  bar\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
+  '- - a\n', '-\n- a\n', 'a: !!str 1\n', 'a: 1\r\n', 'a: "\u0001"\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a : 1\n', 'a: "x\\\n  y"\n',
+  'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n', 'a: {b: 1}\n',
+  'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: >\n  x\n    y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
+];
+
+t.test('the collection also holds files it leaves to js-yaml', async (t) => {
+  const files = ['test/corpus-sample', 'fixtures'].flatMap((d) => yamlFiles(join(ROOT, d)));
+  const left = files.filter((f) => !quickDiff(readFileSync(f, 'utf8')).taken).length;
+  t.ok(left > 20, `${left} files go to js-yaml or the precise parse`);
+});
+
+t.test('what it takes, it reads exactly as js-yaml', async (t) => {
+  for (const text of TAKEN) {
+    const r = quickDiff(text);
+    t.ok(r.taken, `taken: ${JSON.stringify(text)}`);
+    t.same(r.differences, [], JSON.stringify(text));
+  }
+});
+
+t.test('what it does not know, it leaves to js-yaml', async (t) => {
+  for (const text of LEFT) t.notOk(quickDiff(text).taken, JSON.stringify(text));
+});
