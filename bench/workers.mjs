@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench:workers`: where parse workers start to pay. Runs the full check with no worker
-// (KUBE_PREFLIGHT_PARSE_WORKERS=0) and with --workers of them (default 2, what a 2-core machine
+// (KUBE_PREFLIGHT_PARSE_WORKERS=0) and with --workers of them (default 1, what a 2-core machine
 // gets) on slices of the synthetic corpus (its first 1, 2, 4 and 8 groups of 100 files, and all
 // 20) and on the real corpus, as whole processes, and prints the median of --runs runs.
 // src/parse-pool.ts sets its threshold from these figures.
 //
-//   node bench/workers.mjs [--runs 5] [--workers 2] [--corpus ../shared/corpus]
+//   node bench/workers.mjs [--runs 5] [--workers 1] [--corpus ../shared/corpus]
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, CORPUS, opt, RUNS, WORK } from './common.mjs';
 
-const WORKERS = Number(opt('--workers', '2'));
+const WORKERS = Number(opt('--workers', '1'));
 
 const synthetic = join(WORK, 'synthetic');
 if (!existsSync(join(synthetic, '.done'))) {

@@ -232,13 +232,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     record.text = read.text;
     record.bom = read.bom;
-    let src: SourceFile;
-    if (got && 'parse' in got && got.parse) {
-      src = new SourceFile(read.text, { parsed: got.parse });
-      poolStats.fastParses++;
-    } else {
-      src = parse(input, read.text);
-    }
+    if (got && 'text' in got) poolStats.files++;
+    const src = parse(input, read.text);
     reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);

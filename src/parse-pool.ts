@@ -1,24 +1,26 @@
-// Parse workers. Reading and parsing is most of a large run (js-yaml plus the offset tree); above a
-// measured input size, worker threads read and parse the files ahead of the engine, which takes
-// them up in file order and runs the rules on this thread. Below it, or for one file, no worker
-// starts: starting one costs more than it saves.
+// Parse workers. Above a measured input size, worker threads read and parse the files ahead of the
+// engine and run the rules' prepare() on them (schema validation of built-in kinds, the largest
+// per-resource cost); the engine takes up the texts and prepared results in file order, parses
+// each text again (the quick reader makes that cheaper than sending values across) and runs the
+// rules on this thread. Below it, or for one file, no worker starts: starting one costs more than
+// it saves.
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { InputFile } from './loader.js';
-import type { FastParse } from './yaml-source.js';
 
 /** What a worker sends back for one file. */
 export type ParsedInput =
   | { index: number; problem: string }
-  /** parse is null when the fast parser could not take the file: the engine parses it precisely. */
   | {
     index: number;
     text: string;
     bom: boolean;
-    parse: FastParse | null;
-    /** Per resource of the file (in the engine's order), per PrepareSpec: what prepare() returned. */
+    /**
+     * Per resource of the file (in the engine's order), per PrepareSpec: what prepare() returned.
+     * Absent when the file's positions need the precise parse: the engine prepares it itself.
+     */
     prepared?: unknown[][];
   }
   /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
@@ -26,10 +28,12 @@ export type ParsedInput =
 
 /**
  * Inputs below this many bytes are parsed on the engine's thread. Measured on 2 cores with
- * `npm run bench:workers` (whole processes, medians of 3, two workers against none): slices of the
- * synthetic corpus of 2.2 MB lose 24%, 4.4 MB gain 10%, 8.9 MB gain nothing (+1%), 17.9 MB gain
- * 16%, the whole 45 MB 6-22% (runs vary); the real corpus (7.7 MB in 1,460 small files, where the
- * rules weigh more than the parse) loses 13%. Below 12 MiB nothing is reliably gained.
+ * `npm run bench:workers` (whole processes, medians of 3, one worker against none, since workers
+ * send back texts and schema results only): slices of the synthetic corpus of 2.2 MB lose 3%,
+ * 4.4 MB gain 1%, 8.9 MB 6%, 17.9 MB 7%, the whole 45 MB 5%; the real corpus (7.7 MB in 1,460
+ * small files, many kinds of schema to load twice) loses 23%. Two workers were erratic on 2 cores
+ * (+22% at 4.4 MB, -15% at 8.9 MB, +8% at 17.9 MB, -13% on the whole). Below 12 MiB nothing is
+ * reliably gained.
  */
 export const PARALLEL_MIN_BYTES = 12 * 1024 * 1024;
 /** How far (in bytes of input) the workers may read ahead of the engine: bounds the memory of parses waiting. */
@@ -50,11 +54,10 @@ export function parseWorkerCount(files: readonly InputFile[], sizes: readonly nu
   if (forced !== undefined && /^\d+$/.test(forced)) return Math.min(Number(forced), 8);
   if (files.filter((f) => f.text === undefined).length < 2) return 0;
   if (sizes.reduce((a, b) => a + b, 0) < PARALLEL_MIN_BYTES) return 0;
-  // The engine's thread is the slower stage, so workers must keep ahead of it even while it holds a
-  // core: on 2 cores, two workers ran the synthetic corpus in 14.3-15.4 s, one in 20.2-21.7 s, three
-  // in 16.1-18.3 s. One core gains nothing.
+  // The engine's thread parses every file too and runs the rules: it is the slower stage and keeps
+  // a core to itself. One core gains nothing.
   const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(4, cores);
+  return cores < 2 ? 0 : Math.min(4, cores - 1);
 }
 
 /** Bytes on disk of each input (0 for text given inline, or a file that cannot be read: the engine reports it). */
@@ -76,7 +79,7 @@ export interface PrepareSpec {
 }
 
 /** Files whose parse, and prepare() results, came from a worker, over the process (tests check the workers were used). */
-export const poolStats = { fastParses: 0, prepared: 0 };
+export const poolStats = { files: 0, prepared: 0 };
 
 interface Slot {
   worker: Worker;

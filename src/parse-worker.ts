@@ -1,6 +1,7 @@
-// A parse worker (see parse-pool.ts): reads the files it is sent, parses them with the fast
-// parser, runs the rules' prepare() on each resource, and sends back the text, the parse as data
-// and the prepared results. Nothing else runs here.
+// A parse worker (see parse-pool.ts): reads the files it is sent, parses them, runs the rules'
+// prepare() on each resource, and sends back the text and the prepared results (small, plain data).
+// The parse itself stays here: the engine's thread parses the text again, which costs less than
+// sending the values across. Nothing else runs here.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { readInput, type InputFile } from './loader.js';
@@ -26,7 +27,6 @@ port.on('message', (job: { index: number; input: InputFile }) => {
 function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Rule; options: Record<string, unknown> }>): void {
   const { index, input } = job;
   let out: ParsedInput;
-  let transfer: ArrayBuffer[] = [];
   try {
     const read = readInput(input);
     if ('problem' in read) {
@@ -46,13 +46,11 @@ function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Ru
           }
         });
       }
-      const made = src.toFastParse();
-      out = { index, text: read.text, bom: read.bom, parse: made?.parse ?? null, ...(made && prepared ? { prepared } : {}) };
-      if (made) transfer = made.transfer;
+      out = { index, text: read.text, bom: read.bom, ...(prepared ? { prepared } : {}) };
     }
   } catch {
     // Unreadable, or anything unexpected: the engine's thread reads the file itself and says why.
     out = { index, local: true };
   }
-  port.postMessage(out, transfer);
+  port.postMessage(out);
 }

@@ -22,8 +22,6 @@ export interface QuickParse {
   keyIds: Int32Array;
   keyNames: string[];
   values: unknown[];
-  /** False when a value is a number JSON cannot carry (NaN, an infinity, -0). */
-  jsonSafe: boolean;
 }
 
 const K_NONE = 0;
@@ -42,11 +40,31 @@ const SQ = 39;
 /** Thrown (one shared object, no stack) when the text needs the full parser. */
 const GIVE_UP = { quickYaml: 'give up' };
 
-/** First characters a plain scalar may resolve from to something other than a string. */
-function mayResolve(c: number): boolean {
-  // ~ n N t T f F - + . 0-9
-  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70 || c === 45 || c === 43 || c === 46 || (c >= 48 && c <= 57);
+/**
+ * Whether a plain scalar of this first character and length may resolve to something other than
+ * a string: `~`, null/Null/NULL, true/True/TRUE, false/False/FALSE, and numbers.
+ */
+function mayResolve(c: number, length: number): boolean {
+  if (c === 45 || c === 43 || c === 46 || (c >= 48 && c <= 57)) return true; // - + . 0-9
+  if (c === 110 || c === 78 || c === 116 || c === 84) return length === 4; // n N t T
+  if (c === 102 || c === 70) return length === 5; // f F
+  return c === 126 && length === 1; // ~
 }
+
+/** A plain key's text, the key it resolves to, and that key's id in the file last read that had it. */
+interface KeyEntry {
+  raw: string;
+  key: string;
+  reader: number;
+  id: number;
+}
+const KEY_TABLE = 1 << 12;
+/**
+ * Plain keys seen, by a hash of their text, over the process: each key's string is made and
+ * resolved once, and files share it.
+ */
+const keyTable: Array<KeyEntry | undefined> = new Array(KEY_TABLE);
+let readers = 0;
 
 /** Characters that may not start a plain scalar or key here (or that this reader leaves to js-yaml). */
 function badPlainStart(c: number, next: number): boolean {
@@ -83,13 +101,19 @@ class Reader {
   private keyIds: Int32Array;
   private n = 0;
   private readonly names = new Map<string, number>();
-  private jsonSafe = true;
   /** Lookahead after each value: where the next content is, its column, and where its line starts. */
   private pos = 0;
   private col = 0;
   private lineStart = 0;
   /** The value of the node just read. */
   private v: unknown = null;
+  private readonly serial = ++readers;
+  /** Key ids of the mappings being read, innermost last (duplicate keys are left to js-yaml). */
+  private idStack = new Int32Array(256);
+  private idTop = 0;
+  /** The last keyEnd() asked and its answer (a mapping's first key is asked twice). */
+  private kePos = -1;
+  private keVal = -1;
 
   constructor(text: string, private readonly implicit: readonly ImplicitType[]) {
     this.t = text;
@@ -128,7 +152,7 @@ class Reader {
       }
     }
     const keyNames = [...this.names.keys()];
-    return { a: this.a, n: this.n, roots, keyIds: this.keyIds.length > this.n ? this.keyIds.slice(0, this.n) : this.keyIds, keyNames, values, jsonSafe: this.jsonSafe };
+    return { a: this.a, n: this.n, roots, keyIds: this.keyIds.length > this.n ? this.keyIds.slice(0, this.n) : this.keyIds, keyNames, values };
   }
 
   // ---- lines ---------------------------------------------------------------------------------
@@ -242,30 +266,31 @@ class Reader {
     const s = this.pos;
     const obj: Record<string, unknown> = {};
     let last = -1;
+    const base = this.idTop;
     for (;;) {
       const p = this.pos;
       const ke = this.keyEnd(p);
       if (ke === -1) throw GIVE_UP;
       const c = t.charCodeAt(p);
       let key: string;
-      let keyClose: number;
-      if (c === DQ) {
-        key = this.doubleQuoted(p, ke);
-        keyClose = ke;
-      } else if (c === SQ) {
-        key = this.singleQuoted(p, ke);
-        keyClose = ke;
+      let id: number;
+      if (c === DQ || c === SQ) {
+        key = c === DQ ? this.doubleQuoted(p, ke) : this.singleQuoted(p, ke);
+        if (key === '__proto__') throw GIVE_UP;
+        id = this.idOf(key);
       } else {
-        if (t.charCodeAt(ke - 1) === SP) throw GIVE_UP;
-        const raw = t.slice(p, ke);
-        if (raw === '<<') throw GIVE_UP;
-        key = mayResolve(c) ? String(this.resolve(raw)) : raw;
-        keyClose = ke;
+        const k = this.plainKey(p, ke);
+        key = k.key;
+        id = k.id;
       }
-      if (key === '__proto__' || Object.prototype.hasOwnProperty.call(obj, key)) throw GIVE_UP;
-      const keyNode = this.emit(p, keyClose, K_SCALAR, this.n);
-      let id = this.names.get(key);
-      if (id === undefined) this.names.set(key, (id = this.names.size));
+      const ids = this.idStack;
+      for (let j = base; j < this.idTop; j++) if (ids[j] === id) throw GIVE_UP; // a duplicate key
+      if (this.idTop === ids.length) {
+        this.idStack = new Int32Array(ids.length * 2);
+        this.idStack.set(ids);
+      }
+      this.idStack[this.idTop++] = id;
+      const keyNode = this.emit(p, ke, K_SCALAR, this.n);
       this.keyIds[keyNode] = id + 1;
       // The value: on this line, on the lines below, or none.
       let q = ke + 1;
@@ -292,6 +317,7 @@ class Reader {
       if (this.col > indent) throw GIVE_UP;
       break;
     }
+    this.idTop = base;
     const node = this.emit(s, this.end(last), K_MAPPING, first);
     this.v = obj;
     return node;
@@ -339,6 +365,12 @@ class Reader {
    * plain or quoted scalar on one line followed by `:` and a blank or the line's end.
    */
   private keyEnd(p: number): number {
+    if (p === this.kePos) return this.keVal;
+    this.kePos = p;
+    return (this.keVal = this.findKeyEnd(p));
+  }
+
+  private findKeyEnd(p: number): number {
     const t = this.t;
     const c = t.charCodeAt(p);
     let i: number;
@@ -417,7 +449,7 @@ class Reader {
       e = stop;
       while (e > q && t.charCodeAt(e - 1) === SP) e--;
       const raw = t.slice(q, e);
-      this.v = mayResolve(c) ? this.resolve(raw) : raw;
+      this.v = mayResolve(c, e - q) ? this.resolve(raw) : raw;
       node = this.emit(q, e, K_SCALAR, this.n);
       this.nextLine(this.endLine(e));
       // A more indented line after a plain scalar would continue it.
@@ -590,7 +622,7 @@ class Reader {
         e = j;
         while (e > i && t.charCodeAt(e - 1) === SP) e--;
         const raw = t.slice(i, e);
-        arr.push(mayResolve(c) ? this.resolve(raw) : raw);
+        arr.push(mayResolve(c, e - i) ? this.resolve(raw) : raw);
       }
       this.emit(i, e, K_SCALAR, this.n);
       i = e;
@@ -610,14 +642,45 @@ class Reader {
     return node;
   }
 
+  private idOf(key: string): number {
+    let id = this.names.get(key);
+    if (id === undefined) this.names.set(key, (id = this.names.size));
+    return id;
+  }
+
+  /** The plain key in [p, ke): made, resolved and numbered once per distinct text. */
+  private plainKey(p: number, ke: number): KeyEntry {
+    const t = this.t;
+    let h = 0;
+    for (let i = p; i < ke; i++) h = (Math.imul(h, 31) + t.charCodeAt(i)) | 0;
+    const len = ke - p;
+    let slot = h & (KEY_TABLE - 1);
+    for (let probe = 0; probe < 8; probe++) {
+      const e = keyTable[slot];
+      if (e === undefined) break;
+      if (e.raw.length === len && t.startsWith(e.raw, p)) {
+        if (e.reader !== this.serial) {
+          e.reader = this.serial;
+          e.id = this.idOf(e.key);
+        }
+        return e;
+      }
+      slot = (slot + 1) & (KEY_TABLE - 1);
+    }
+    if (t.charCodeAt(ke - 1) === SP) throw GIVE_UP;
+    const raw = t.slice(p, ke);
+    if (raw === '<<') throw GIVE_UP;
+    const key = mayResolve(raw.charCodeAt(0), raw.length) ? String(this.resolve(raw)) : raw;
+    if (key === '__proto__') throw GIVE_UP;
+    const entry = { raw, key, reader: this.serial, id: this.idOf(key) };
+    if (keyTable[slot] === undefined) keyTable[slot] = entry;
+    return entry;
+  }
+
   /** A plain scalar's value, by js-yaml's implicit types in order. */
   private resolve(raw: string): unknown {
     for (const type of this.implicit) {
-      if (type.resolve(raw)) {
-        const v = type.construct(raw);
-        if (typeof v === 'number' && (v !== v || v === Infinity || v === -Infinity || (v === 0 && 1 / v < 0))) this.jsonSafe = false;
-        return v;
-      }
+      if (type.resolve(raw)) return type.construct(raw);
     }
     return raw;
   }

@@ -372,11 +372,9 @@ class FastTree {
   /** Per node: 1 + index of its key string in keyNames, or 0 when it is not a mapping key. */
   keyIds: Int32Array = new Int32Array(0);
   keyNames: string[] = [];
-  /** False when a scalar is a number JSON cannot carry (NaN, an infinity, -0). */
-  jsonSafe = true;
   constructor(text: string | FastTreeParts, parsedValues: unknown[] | null = null) {
     if (typeof text !== 'string') {
-      // A tree built and checked elsewhere (a parse worker, or quickParse() with its values).
+      // A tree built together with its values by quickParse(): nothing to check.
       this.a = text.a;
       this.n = text.n;
       this.roots = text.roots;
@@ -393,7 +391,6 @@ class FastTree {
     const opens: number[] = [];
     let n = 0;
     const values: unknown[] = [];
-    let jsonSafe = true;
     jsyaml.loadAll(text, (v) => values.push(v), {
       schema: FAST_SCHEMA,
       json: false,
@@ -413,9 +410,7 @@ class FastTree {
           a[3 * n + 1] = state.position;
           a[3 * n + 2] = kind | ((n - first + 1) << 2);
           if (kind === K_SCALAR) {
-            const r = state.result;
-            res[n] = r;
-            if (typeof r === 'number' && (r !== r || r === Infinity || r === -Infinity || (r === 0 && 1 / r < 0))) jsonSafe = false;
+            res[n] = state.result;
           }
           if (opens.length === 0) roots.push(n);
           n++;
@@ -425,7 +420,6 @@ class FastTree {
     this.a = a;
     this.n = n;
     this.res = res;
-    this.jsonSafe = jsonSafe;
     this.values = values;
   }
   s(i: number): number {
@@ -462,27 +456,13 @@ class FastTree {
   }
 }
 
-/** A checked offset tree as plain parts, to move between threads (the arrays are transferable). */
+/** An offset tree built consistent with its values (by quickParse()). */
 export interface FastTreeParts {
   a: Int32Array;
   n: number;
   roots: number[];
   keyIds: Int32Array;
   keyNames: string[];
-}
-
-/**
- * A file's fast parse as data, built in a parse worker and taken up by the engine's thread: the
- * checked offset tree, the documents without their values, and the values, as JSON text when
- * every value survives JSON (JSON.parse is several times cheaper than any other way across),
- * otherwise as structured-cloned values.
- */
-export interface FastParse {
-  tree: FastTreeParts;
-  documents: Array<Omit<SourceDocument, 'value'>>;
-  fallback: boolean;
-  json?: string;
-  values?: unknown[];
 }
 
 /**
@@ -537,21 +517,13 @@ export class SourceFile {
   private fallback = false;
 
   /**
-   * `precise: true` skips the fast parse (tests compare both strategies). `parsed` takes up a fast
-   * parse of this very text made elsewhere (see FastParse). `fastOnly: true` makes no precise parse
-   * when the fast one fails (the result is then only good for toFastParse(), which says so).
+   * `precise: true` skips the fast parse (tests compare both strategies); `quick: false` skips the
+   * quick reader (tests compare it with js-yaml). `fastOnly: true` makes no precise parse when the
+   * fast one fails (a parse worker: the file then has no documents there, and is prepared where it is used).
    */
-  constructor(text: string, opts: { precise?: boolean; parsed?: FastParse; fastOnly?: boolean; quick?: boolean } = {}) {
+  constructor(text: string, opts: { precise?: boolean; fastOnly?: boolean; quick?: boolean } = {}) {
     this.text = text;
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
-    if (opts.parsed) {
-      const p = opts.parsed;
-      this.tree = new FastTree(p.tree);
-      this.fallback = p.fallback;
-      const values = p.json !== undefined ? (JSON.parse(p.json) as unknown[]) : p.values!;
-      this.documents = p.documents.map((d, i) => ({ ...d, value: d.empty ? undefined : values[i] }));
-      return;
-    }
     let tree: FastTree | null = null;
     let checked = false;
     // Most manifests take the quick reader (quick-yaml.ts), which builds a consistent tree; what it
@@ -559,7 +531,6 @@ export class SourceFile {
     const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT);
     if (quick) {
       tree = new FastTree(quick, quick.values);
-      tree.jsonSafe = quick.jsonSafe;
       checked = true;
     }
     // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
@@ -603,25 +574,6 @@ export class SourceFile {
     // precise parse, so a finding is never placed on a guess.
     if (!checked && !this.check(values)) this.fallback = true;
     tree.settle();
-  }
-
-  /**
-   * This file's fast parse as data for another thread, or null when the file took the precise
-   * parse (its parser objects stay where they are made) or has a `__proto__` key. Call it before
-   * release().
-   */
-  toFastParse(): { parse: FastParse; transfer: ArrayBuffer[] } | null {
-    const t = this.tree;
-    // An own `__proto__` key is better not sent across at all: the file is parsed where it is needed.
-    if (!t || this.text.includes('__proto__')) return null;
-    const values = this.documents.map((d) => d.value);
-    const documents = this.documents.map(({ value: _value, ...rest }) => rest);
-    const tree: FastTreeParts = { a: t.a, n: t.n, roots: t.roots, keyIds: t.keyIds, keyNames: t.keyNames };
-    const parse: FastParse = { tree, documents, fallback: this.fallback };
-    // JSON would turn NaN and infinities into null and -0 into 0.
-    if (t.jsonSafe) parse.json = JSON.stringify(values);
-    else parse.values = values;
-    return { parse, transfer: [t.a.buffer as ArrayBuffer, t.keyIds.buffer as ArrayBuffer] };
   }
 
   /** True when positions come from the fast parse (tests compare the two). */
