@@ -111,6 +111,8 @@ class Reader {
   /** Key ids of the mappings being read, innermost last (duplicate keys are left to js-yaml). */
   private idStack = new Int32Array(256);
   private idTop = 0;
+  /** Where the last continuation of a plain scalar ended. */
+  private contEnd = 0;
   /** The last keyEnd() asked and its answer (a mapping's first key is asked twice). */
   private kePos = -1;
   private keVal = -1;
@@ -418,7 +420,7 @@ class Reader {
     let node: number;
     let e: number;
     if (c === DQ || c === SQ) {
-      e = this.quotedEnd(q);
+      e = this.quotedEnd(q, parent);
       this.v = c === DQ ? this.doubleQuoted(q, e) : this.singleQuoted(q, e);
       node = this.emit(q, e, K_SCALAR, this.n);
     } else if (c === 124 || c === 62) {
@@ -448,11 +450,19 @@ class Reader {
       }
       e = stop;
       while (e > q && t.charCodeAt(e - 1) === SP) e--;
-      const raw = t.slice(q, e);
-      this.v = mayResolve(c, e - q) ? this.resolve(raw) : raw;
+      let raw = t.slice(q, e);
+      // More indented lines below continue the scalar (a comment ends it).
+      if (stop < this.len && t.charCodeAt(stop) === NL && parent >= 0) {
+        const more = this.plainContinuation(stop, parent);
+        if (more !== null) {
+          raw += more;
+          e = this.contEnd;
+        }
+      }
+      this.v = mayResolve(raw.charCodeAt(0), raw.length) ? this.resolve(raw) : raw;
       node = this.emit(q, e, K_SCALAR, this.n);
       this.nextLine(this.endLine(e));
-      // A more indented line after a plain scalar would continue it.
+      // A more indented line after a plain scalar would have continued it.
       if (this.col > parent) throw GIVE_UP;
       return node;
     }
@@ -461,15 +471,69 @@ class Reader {
     return node;
   }
 
+  /**
+   * The continuation lines of a plain scalar whose first line ends at the line break `nl`, in a
+   * collection at column `parent`, folded as js-yaml folds them (a line break is a space, each empty
+   * line a line break); null when there are none. Sets contEnd to where the last one ends.
+   */
+  private plainContinuation(nl: number, parent: number): string | null {
+    const t = this.t;
+    let out: string | null = null;
+    let empties = 0;
+    let line = nl + 1;
+    while (line < this.len) {
+      let j = line;
+      while (j < this.len && t.charCodeAt(j) === SP) j++;
+      const c = j < this.len ? t.charCodeAt(j) : NL;
+      if (c === NL) {
+        empties++;
+        line = j + 1;
+        continue;
+      }
+      // Less indented, or a comment: the scalar ended on the line before.
+      if (j - line <= parent || c === HASH) break;
+      // Any character goes on a plain scalar's next line (`- x` included), but a key's `: `.
+      let i = j;
+      let stop = this.len;
+      for (; i < this.len; i++) {
+        const d = t.charCodeAt(i);
+        if (d === NL) {
+          stop = i;
+          break;
+        }
+        if (d === COLON && this.blankAfter(i + 1)) throw GIVE_UP;
+        if (d === HASH && t.charCodeAt(i - 1) === SP) throw GIVE_UP; // a comment after a continuation: left to js-yaml
+      }
+      let e = stop;
+      while (e > j && t.charCodeAt(e - 1) === SP) e--;
+      out = (out ?? '') + (empties === 0 ? ' ' : '\n'.repeat(empties)) + t.slice(j, e);
+      this.contEnd = e;
+      empties = 0;
+      if (stop >= this.len) break;
+      line = stop + 1;
+    }
+    return out;
+  }
+
   /** The offset after the closing quote of the quoted scalar at `q` (one line only). */
-  private quotedEnd(q: number): number {
+  private quotedEnd(q: number, parent = -2): number {
     const t = this.t;
     const quote = t.charCodeAt(q);
     let i = q + 1;
     for (;;) {
       if (i >= this.len) throw GIVE_UP;
       const d = t.charCodeAt(i);
-      if (d === NL || (d === 92 && quote === DQ && t.charCodeAt(i + 1) === NL)) throw GIVE_UP;
+      if (d === NL) {
+        // A block scalar value may go on over more indented lines (parent -2: one line only).
+        if (parent < -1) throw GIVE_UP;
+        let j = i + 1;
+        while (j < this.len && t.charCodeAt(j) === SP) j++;
+        const c = j < this.len ? t.charCodeAt(j) : NL;
+        if (c !== NL && j - (i + 1) <= parent) throw GIVE_UP;
+        i++;
+        continue;
+      }
+      if (d === 92 && quote === DQ && t.charCodeAt(i + 1) === NL) throw GIVE_UP; // an escaped line break
       if (d === quote) {
         if (quote === SQ && t.charCodeAt(i + 1) === SQ) {
           i += 2;
@@ -484,7 +548,10 @@ class Reader {
   /** The value of the double-quoted scalar in [q, e). */
   private doubleQuoted(q: number, e: number): string {
     const t = this.t;
-    const body = t.slice(q + 1, e - 1);
+    const text = t.slice(q + 1, e - 1);
+    // An escape before a line break (`\ ` keeps a blank the fold would drop): left to js-yaml.
+    if (text.indexOf('\n') !== -1 && /\\ *\n/.test(text)) throw GIVE_UP;
+    const body = fold(text);
     if (body.indexOf('\\') === -1) return body;
     let out = '';
     for (let i = 0; i < body.length; i++) {
@@ -498,6 +565,7 @@ class Reader {
         case '\\': out += '\\'; break;
         case '"': out += '"'; break;
         case '/': out += '/'; break;
+        case ' ': out += ' '; break;
         case 'n': out += '\n'; break;
         case 't': out += '\t'; break;
         case 'r': out += '\r'; break;
@@ -524,7 +592,7 @@ class Reader {
 
   /** The value of the single-quoted scalar in [q, e). */
   private singleQuoted(q: number, e: number): string {
-    const body = this.t.slice(q + 1, e - 1);
+    const body = fold(this.t.slice(q + 1, e - 1));
     return body.indexOf("''") === -1 ? body : body.replace(/''/g, "'");
   }
 
@@ -570,7 +638,6 @@ class Reader {
         if (leadingMax > spaces) throw GIVE_UP;
         indent = spaces;
       } else if (spaces < indent) break;
-      if (folded && spaces > indent) throw GIVE_UP; // a more-indented line: not folded
       const nl = t.indexOf('\n', j);
       const lineEnd = nl === -1 ? this.len : nl;
       lines.push(t.slice(line + indent, lineEnd));
@@ -580,11 +647,24 @@ class Reader {
       line = nl === -1 ? this.len : nl + 1;
     }
     if (lines.length === 0) throw GIVE_UP; // an empty block scalar
+    // Line breaks as js-yaml keeps or folds them: a folded scalar joins two lines with a space
+    // unless empty lines separate them, and never folds around a more-indented line.
     let body = '';
+    let more = false;
     for (let k = 0; k < lines.length; k++) {
-      if (k === 0) body = '\n'.repeat(gaps[0]!) + lines[0]!;
-      else if (folded) body += (gaps[k]! === 0 ? ' ' : '\n'.repeat(gaps[k]!)) + lines[k]!;
-      else body += '\n'.repeat(gaps[k]! + 1) + lines[k]!;
+      const line = lines[k]!;
+      const gap = gaps[k]!;
+      if (!folded || line.charCodeAt(0) === SP) {
+        if (folded) more = true;
+        body += '\n'.repeat(k > 0 ? gap + 1 : gap) + line;
+      } else if (more) {
+        more = false;
+        body += '\n'.repeat(gap + 1) + line;
+      } else if (gap === 0) {
+        body += k > 0 ? ' ' + line : line;
+      } else {
+        body += '\n'.repeat(gap) + line;
+      }
     }
     if (chomp === 0) body += '\n';
     else if (chomp === 1) body += '\n' + '\n'.repeat(empty);
@@ -684,6 +764,28 @@ class Reader {
     }
     return raw;
   }
+}
+
+/**
+ * A quoted scalar's text over several lines, folded: blanks around each line break go, a line
+ * break becomes a space, and each empty line a line break.
+ */
+function fold(body: string): string {
+  if (body.indexOf('\n') === -1) return body;
+  const lines = body.split('\n');
+  let out = lines[0]!.replace(/ +$/, '');
+  let empties = 0;
+  for (let k = 1; k < lines.length; k++) {
+    const last = k === lines.length - 1;
+    const line = last ? lines[k]!.replace(/^ +/, '') : lines[k]!.replace(/^ +| +$/g, '');
+    if (line === '' && !last) {
+      empties++;
+      continue;
+    }
+    out += (empties === 0 ? ' ' : '\n'.repeat(empties)) + line;
+    empties = 0;
+  }
+  return out;
 }
 
 /** What js-yaml refuses to read at all (its own check): such a file gets the precise parse's report. */

@@ -26,6 +26,11 @@ const TAKEN = [
   // block scalars: chomping, blank lines inside, before and after, no final line break
   'a: |\n  x\n\n  y\n\n\nb: 1\n', 'a: >\n  x\n  y\n\n  z\n\n', 'a: |+\n  x\n\n', 'a: |-\n  x\n  y\n', 'a: >-\n  x\n  y\n',
   'a: >\n\n  x\n  y\n', 'a: |\n\n  x\n', 'a: |\n  x', 'a: |+\n  x\n\n\nb: 2', 'a: |\n  x  \n  y\n# c\nb: 1\n', 'a: |\n    x\n     y\n',
+  // folded scalars around more-indented lines (kept as they are, with their line breaks)
+  'a: >\n  x\n    y\n', 'a: >-\n  x\n    y\n    z\n  w\n  v\n', 'a: >+\n  x\n\n    y\n\n  z\n\n',
+  // plain and quoted scalars over several lines
+  'a: x\n  y\n\n  z\nb: 1\n', '- x\n  - y\n- z\n', 'a: x\n  y\n    # c\nb: 1\n', 'k:\n  - a b\n    c d\n',
+  "a: 'x\n  y\n\n  z '\nb: 1\n", 'a: "x\n  \\t y\n\n\n  z"\n', "a: 'x\n  '\n", 'a: "x \\ y\n  z"\n',
   // flow sequences of scalars, empty collections
   'a: [a, "b", \'c\', 1, null, -2.5]\n', 'a: []\nb: {}\n', 'a: [ "*" ]\n', 'a: [--port, "8080"] # c\n',
   // quoted scalars and keys
@@ -44,10 +49,11 @@ const TAKEN = [
 
 /** Texts it must leave to js-yaml (which reads them, or reports them through the precise parse). */
 const LEFT = [
-  'a: &x 1\nb: *x\n', 'a:\tb\n', 'a: foo\n  bar\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
+  'a: &x 1\nb: *x\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
   '- - a\n', '-\n- a\n', 'a: !!str 1\n', 'a: 1\r\n', 'a: "\u0001"\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a : 1\n', 'a: "x\\\n  y"\n',
   'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n', 'a: {b: 1}\n',
-  'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: >\n  x\n    y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
+  'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
+  'a: "x\\ \n  y"\n', 'a: x\n  y # c\n', "a: 'x\ny'\n", 'a: x\n  b: 1\n', 'x\ny\n',
 ];
 
 t.test('the collection also holds files it leaves to js-yaml', async (t) => {
