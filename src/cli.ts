@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // kube-preflight command line. Exit status: 0 clean, 1 findings over the threshold, 2 the run failed.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { projectPath } from './paths.js';
@@ -245,6 +245,19 @@ export function fastCheckArgs(argv: string[]): CheckArgs | null {
   return a;
 }
 
+/**
+ * Create the missing directories above `file`, one level at a time: Node's recursive mkdirSync
+ * spins forever under /proc (it keeps retrying ENOENT there), which turned a bad --output-file into a hang.
+ */
+function makeParents(file: string): void {
+  const missing: string[] = [];
+  for (let d = dirname(file); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+}
+
 interface CheckArgs {
   paths?: string[];
   format: FormatName;
@@ -311,20 +324,29 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     if (diff) io.stdout(diff);
     else io.stderr('kube-preflight: no fixes to apply\n');
   } else {
-    const { loadFormatter } = await import('./formatters/index.js');
-    const formatter = await loadFormatter(a.format);
+    const { writeReport } = await import('./formatters/index.js');
     const color = a.outputFile ? false : (a.color ?? (io.isTTY && !io.env['NO_COLOR']));
-    const text = formatter(result, { rules: outcome.rules.map((r) => r.meta), color, toolVersion: toolVersion(), cwd: io.cwd });
+    const ctx = { rules: outcome.rules.map((r) => r.meta), color, toolVersion: toolVersion(), cwd: io.cwd };
     if (a.outputFile) {
+      // Written piece by piece: a large run's JSON report is never held whole.
+      let fd: number | undefined;
       try {
         const target = resolve(io.cwd, a.outputFile);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, text);
+        makeParents(target);
+        fd = openSync(target, 'w');
+        const out = fd;
+        await writeReport(a.format, result, ctx, (chunk) => void writeSync(out, chunk));
       } catch (e) {
-        throw new UsageError(`cannot write ${a.outputFile}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (!code) throw e;
+        throw new UsageError(`cannot write ${a.outputFile}: ${code}`);
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
     } else {
-      io.stdout(text);
+      const parts: string[] = [];
+      await writeReport(a.format, result, ctx, (chunk) => parts.push(chunk));
+      io.stdout(parts.join(''));
     }
     if (a.fix && outcome.fixed.length > 0) io.stderr(`kube-preflight: fixed ${outcome.fixed.length} file${outcome.fixed.length === 1 ? '' : 's'}\n`);
   }

@@ -3,12 +3,11 @@
 // the built CLI as a separate process in a fresh temporary directory.
 
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { CLI, ROOT } from './helpers/harness.js';
+import { ROOT, runCli } from './helpers/harness.js';
 
 interface Scenario {
   name: string;
@@ -25,15 +24,6 @@ interface Scenario {
   absent?: string[];
 }
 
-export function runCli(args: string[], opts: { cwd: string; stdin?: string; env?: Record<string, string> }) {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: opts.cwd,
-    input: opts.stdin ?? '',
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const dir = join(ROOT, 'test', 'scenarios');
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {

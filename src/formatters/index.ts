@@ -13,6 +13,8 @@ export interface FormatContext {
 }
 
 export type Formatter = (result: LintResult, ctx: FormatContext) => string;
+/** A formatter that hands its text over in pieces, for reports too large to build whole. */
+export type StreamFormatter = (result: LintResult, ctx: FormatContext, write: (chunk: string) => void) => void;
 
 export const FORMATS = ['stylish', 'json', 'sarif', 'github', 'junit', 'compact'] as const;
 export type FormatName = (typeof FORMATS)[number];
@@ -20,6 +22,13 @@ export type FormatName = (typeof FORMATS)[number];
 export async function loadFormatter(name: FormatName): Promise<Formatter> {
   const m = (await import(`./${name}.js`)) as { format: Formatter };
   return m.format;
+}
+
+/** Write a report through `write`, in pieces when the format streams (json), else whole. */
+export async function writeReport(name: FormatName, result: LintResult, ctx: FormatContext, write: (chunk: string) => void): Promise<void> {
+  const m = (await import(`./${name}.js`)) as { format: Formatter; stream?: StreamFormatter };
+  if (m.stream) m.stream(result, ctx, write);
+  else write(m.format(result, ctx));
 }
 
 /** Findings that are printed: suppressed ones are only listed by SARIF. */

@@ -1,6 +1,7 @@
 // The rule tester: lint texts or fixture files through the real engine with strict path checking,
 // and read the `# expect:` markers fixtures carry.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,4 +126,15 @@ export function meets(f: EngineFinding, e: Expectation): boolean {
 
 export function readText(p: string): string {
   return readFileSync(p, 'utf8');
+}
+
+/** Run the built CLI as its own process, with only PATH (and `env`) in its environment. */
+export function runCli(args: string[], opts: { cwd: string; stdin?: string; env?: Record<string, string> }) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd,
+    input: opts.stdin ?? '',
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', ...(opts.env ?? {}) },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
