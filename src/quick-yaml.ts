@@ -107,6 +107,10 @@ class Reader {
   private lineStart = 0;
   /** The value of the node just read. */
   private v: unknown = null;
+  /** Anchored scalars' values, by name. */
+  private readonly anchors = new Map<string, unknown>();
+  /** Whether the last nextLine() passed a comment line. */
+  private sawComment = false;
   private readonly serial = ++readers;
   /** Key ids of the mappings being read, innermost last (duplicate keys are left to js-yaml). */
   private idStack = new Int32Array(256);
@@ -183,6 +187,7 @@ class Reader {
    */
   private nextLine(i: number): void {
     const t = this.t;
+    this.sawComment = false;
     for (;;) {
       if (i >= this.len) {
         this.pos = this.len;
@@ -197,6 +202,7 @@ class Reader {
         continue;
       }
       if (c === HASH) {
+        this.sawComment = true;
         const nl = t.indexOf('\n', j);
         i = nl === -1 ? this.len : nl + 1;
         continue;
@@ -419,6 +425,8 @@ class Reader {
     const c = t.charCodeAt(q);
     let node: number;
     let e: number;
+    if (c === 38) return this.anchored(q, parent);
+    if (c === 42) return this.alias(q, parent);
     if (c === DQ || c === SQ) {
       e = this.quotedEnd(q, parent);
       this.v = c === DQ ? this.doubleQuoted(q, e) : this.singleQuoted(q, e);
@@ -468,6 +476,56 @@ class Reader {
     }
     this.nextLine(this.endLine(e));
     if (this.col > parent) throw GIVE_UP;
+    return node;
+  }
+
+  /** Where the anchor or alias name that starts after `q` ends. */
+  private nameEnd(q: number): number {
+    const t = this.t;
+    let i = q + 1;
+    for (; i < this.len; i++) {
+      const d = t.charCodeAt(i);
+      if (d === SP || d === NL || d === 44 || d === 91 || d === 93 || d === 123 || d === 125) break;
+    }
+    if (i === q + 1) throw GIVE_UP;
+    return i;
+  }
+
+  /**
+   * `&name` and a scalar on the same line. An anchored collection is left to js-yaml: its aliases
+   * would share it, which the precise parse expands under its limit.
+   */
+  private anchored(q: number, parent: number): number {
+    const t = this.t;
+    const i = this.nameEnd(q);
+    if (t.charCodeAt(i) !== SP) throw GIVE_UP;
+    let j = i;
+    while (j < this.len && t.charCodeAt(j) === SP) j++;
+    const c = j < this.len ? t.charCodeAt(j) : NL;
+    // A collection below, a flow collection, or more properties.
+    if (c === NL || c === HASH || c === 91 || c === 123 || c === 38 || c === 42 || c === 33) throw GIVE_UP;
+    const node = this.inline(j, parent);
+    if ((this.a[3 * node + 2]! & 3) !== K_SCALAR) throw GIVE_UP;
+    this.a[3 * node] = q; // the node's text starts with its properties, as js-yaml sees it
+    this.anchors.set(t.slice(q + 1, i), this.v);
+    return node;
+  }
+
+  /**
+   * `*name` for an anchored scalar: a node without kind, as js-yaml makes it (positions of aliases
+   * come from the precise parse). js-yaml ends an alias after the blanks and comments that follow
+   * it, so an alias followed by a comment is left to it.
+   */
+  private alias(q: number, parent: number): number {
+    const i = this.nameEnd(q);
+    const name = this.t.slice(q + 1, i);
+    if (!this.anchors.has(name)) throw GIVE_UP;
+    this.v = this.anchors.get(name);
+    const node = this.emit(q, i, K_NONE, this.n);
+    const next = this.endLine(i);
+    if (next > i && this.t.charCodeAt(next - 1) === NL && this.t.lastIndexOf('#', next) > i) throw GIVE_UP;
+    this.nextLine(next);
+    if (this.sawComment || this.col > parent) throw GIVE_UP;
     return node;
   }
 

@@ -41,6 +41,8 @@ const TAKEN = [
   'a:\nb: 1\nc:\n', 'a:\n- x\n- y: 1\n  z: 2\nb: 3\n', '- a\n- b: 1\n  c:\n  - d\n- e\n', 'a:\n  -\n    b: 1\n',
   // comments
   'a: foo\n    # c\nb: 1\n', 'a:\n  # c\n  b: 1 # d\n', 'a: "x" # c\n',
+  // anchored scalars and their aliases (Linkerd's `&containerName linkerd-proxy`)
+  'a: &x 1\nb: *x\n', 'a: &x "q"\nb:\n  - *x\n  - c\n', '- &n v\n- *n\n', 'a: &x |\n  t\nb: *x\n', 'a: &x foo bar\nb: *x\n',
   // documents
   '# c\n---\na: 1\n', 'a: 1\n---\n# x\n---\nb: 2\n---\n', '', '# only\n', '\n\n', '---\n', '--- # c\na: 1\n', 'a: 1\n---', '---\n---\n',
   // root scalars and plain scalars with indicators inside
@@ -49,7 +51,7 @@ const TAKEN = [
 
 /** Texts it must leave to js-yaml (which reads them, or reports them through the precise parse). */
 const LEFT = [
-  'a: &x 1\nb: *x\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
+  'a: &x 1\nb: *x # c\n', 'a: &x 1\nb: *x\n# c\nc: 2\n', 'a: &x\n  b: 1\nc: *x\n', 'a: *y\n', 'a: &x [1]\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
   '- - a\n', '-\n- a\n', 'a: !!str 1\n', 'a: 1\r\n', 'a: "\u0001"\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a : 1\n', 'a: "x\\\n  y"\n',
   'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n', 'a: {b: 1}\n',
   'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
