@@ -442,20 +442,7 @@ class Reader {
       this.v = {};
     } else {
       if (badPlainStart(c, t.charCodeAt(q + 1))) throw GIVE_UP;
-      let i = q;
-      let stop = this.len;
-      for (; i < this.len; i++) {
-        const d = t.charCodeAt(i);
-        if (d === NL) {
-          stop = i;
-          break;
-        }
-        if (d === COLON && this.blankAfter(i + 1)) throw GIVE_UP;
-        if (d === HASH && t.charCodeAt(i - 1) === SP) {
-          stop = i;
-          break;
-        }
-      }
+      const stop = this.plainLine(q);
       e = stop;
       while (e > q && t.charCodeAt(e - 1) === SP) e--;
       let raw = t.slice(q, e);
@@ -477,6 +464,21 @@ class Reader {
     this.nextLine(this.endLine(e));
     if (this.col > parent) throw GIVE_UP;
     return node;
+  }
+
+  /**
+   * Where a plain scalar's text on the line from `i` stops: the line break, the end, or the `#`
+   * of a comment. A `: ` (a key where a scalar is read) is left to js-yaml.
+   */
+  private plainLine(i: number): number {
+    const t = this.t;
+    for (; i < this.len; i++) {
+      const d = t.charCodeAt(i);
+      if (d === NL) return i;
+      if (d === COLON && this.blankAfter(i + 1)) throw GIVE_UP;
+      if (d === HASH && t.charCodeAt(i - 1) === SP) return i;
+    }
+    return this.len;
   }
 
   /** Where the anchor or alias name that starts after `q` ends. */
@@ -551,17 +553,8 @@ class Reader {
       // Less indented, or a comment: the scalar ended on the line before.
       if (j - line <= parent || c === HASH) break;
       // Any character goes on a plain scalar's next line (`- x` included), but a key's `: `.
-      let i = j;
-      let stop = this.len;
-      for (; i < this.len; i++) {
-        const d = t.charCodeAt(i);
-        if (d === NL) {
-          stop = i;
-          break;
-        }
-        if (d === COLON && this.blankAfter(i + 1)) throw GIVE_UP;
-        if (d === HASH && t.charCodeAt(i - 1) === SP) throw GIVE_UP; // a comment after a continuation: left to js-yaml
-      }
+      const stop = this.plainLine(j);
+      if (stop < this.len && t.charCodeAt(stop) === HASH) throw GIVE_UP; // a comment after a continuation: left to js-yaml
       let e = stop;
       while (e > j && t.charCodeAt(e - 1) === SP) e--;
       out = (out ?? '') + (empties === 0 ? ' ' : '\n'.repeat(empties)) + t.slice(j, e);
