@@ -64,6 +64,8 @@ const KEY_TABLE = 1 << 12;
  * resolved once, and files share it.
  */
 const keyTable: Array<KeyEntry | undefined> = new Array(KEY_TABLE);
+/** The interned copy of a string, independent of the text it was sliced from. */
+const internal = (s: string): string => Object.keys({ [s]: 0 })[0]!;
 let readers = 0;
 
 /** Characters that may not start a plain scalar or key here (or that this reader leaves to js-yaml). */
@@ -799,9 +801,11 @@ class Reader {
       slot = (slot + 1) & (KEY_TABLE - 1);
     }
     if (t.charCodeAt(ke - 1) === SP) throw GIVE_UP;
-    const raw = t.slice(p, ke);
+    // The table outlives the file: keep a copy of the key as property names are kept (interned),
+    // not a slice that would hold the whole file's text.
+    const raw = internal(t.slice(p, ke));
     if (raw === '<<') throw GIVE_UP;
-    const key = mayResolve(raw.charCodeAt(0), raw.length) ? String(this.resolve(raw)) : raw;
+    const key = mayResolve(raw.charCodeAt(0), raw.length) ? internal(String(this.resolve(raw))) : raw;
     if (key === '__proto__') throw GIVE_UP;
     const entry = { raw, key, reader: this.serial, id: this.idOf(key) };
     if (keyTable[slot] === undefined) keyTable[slot] = entry;
