@@ -526,9 +526,10 @@ class Reader {
     if (!this.anchors.has(name)) throw GIVE_UP;
     this.v = this.anchors.get(name);
     const node = this.emit(q, i, K_NONE, this.n);
-    const next = this.endLine(i);
-    if (next > i && this.t.charCodeAt(next - 1) === NL && this.t.lastIndexOf('#', next) > i) throw GIVE_UP;
-    this.nextLine(next);
+    let k = i;
+    while (k < this.len && this.t.charCodeAt(k) === SP) k++;
+    if (this.t.charCodeAt(k) === HASH) throw GIVE_UP; // a comment on the alias's line
+    this.nextLine(this.endLine(i));
     if (this.sawComment || this.col > parent) throw GIVE_UP;
     return node;
   }
@@ -577,8 +578,10 @@ class Reader {
       if (i >= this.len) throw GIVE_UP;
       const d = t.charCodeAt(i);
       if (d === NL) {
-        // A block scalar value may go on over more indented lines (parent -2: one line only).
-        if (parent < -1) throw GIVE_UP;
+        // A value in a block collection may go on over more indented lines. Not at a document's
+        // root (parent -1), where a `---` line inside is an error js-yaml reports, nor in a flow
+        // sequence (parent -2).
+        if (parent < 0) throw GIVE_UP;
         let j = i + 1;
         while (j < this.len && t.charCodeAt(j) === SP) j++;
         const c = j < this.len ? t.charCodeAt(j) : NL;

@@ -51,7 +51,7 @@ const TAKEN = [
 
 /** Texts it must leave to js-yaml (which reads them, or reports them through the precise parse). */
 const LEFT = [
-  'a: &x 1\nb: *x # c\n', 'a: &x 1\nb: *x\n# c\nc: 2\n', 'a: &x\n  b: 1\nc: *x\n', 'a: *y\n', 'a: &x [1]\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
+  '"a\n---\nb"\n', '"a\n b"\n', 'a: &x 1\nb: *x # c\n', 'a: &x 1\nb: *x\n# c\nc: 2\n', 'a: &x\n  b: 1\nc: *x\n', 'a: *y\n', 'a: &x [1]\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
   '- - a\n', '-\n- a\n', 'a: !!str 1\n', 'a: 1\r\n', 'a: "\u0001"\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a : 1\n', 'a: "x\\\n  y"\n',
   'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n', 'a: {b: 1}\n',
   'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
