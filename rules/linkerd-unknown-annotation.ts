@@ -96,8 +96,9 @@ const rule: Rule = {
       resource(r) {
         for (const site of sitesOf(r)) {
           const c = classify(site.key);
-          if (c.status === 'unknown') hits.push({ site, candidates: c.candidates, near: false });
-          else if (c.status === 'near') hits.push({ site, candidates: c.candidates, near: true });
+          if (c.status !== 'unknown' && c.status !== 'near') continue;
+          hits.push({ site, candidates: c.candidates, near: c.status === 'near' });
+          ctx.keep(r); // done() looks at the keys beside the site (siblingHas)
         }
       },
       done() {

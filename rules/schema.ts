@@ -148,7 +148,10 @@ const rule: Rule = {
         if (group === '') return;
         const crd = crds.get(`${group}/${r.kind}`);
         if (crd) emit(ctx, r, validateCustom(r.object, crd), false);
-        else waiting.push(r);
+        else {
+          ctx.keep(r); // validated in done() if its CRD shows up later
+          waiting.push(r);
+        }
       },
       done() {
         for (const r of waiting) {

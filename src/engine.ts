@@ -31,6 +31,7 @@ import type {
   Summary,
   Target,
 } from './types.js';
+import { skeleton } from './skeleton.js';
 import { SourceFile } from './yaml-source.js';
 
 export interface EnabledRule {
@@ -128,6 +129,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   let reading: { index: number; src: SourceFile } | null = null;
   /** The resource being handed to the rules, and what the parse workers prepared for it. */
   let current: { r: Resource; prepared: unknown[] | undefined } | null = null;
+  /** Resources whose whole objects rules keep past their file (ctx.keep). */
+  const kept = new WeakSet<Resource>();
   /** Rules whose prepare() the parse workers run, in the order of their results. */
   const prepare = opts.rules.filter((e) => e.rule.prepare);
   for (const enabled of opts.rules) {
@@ -163,6 +166,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         const i = t.resource.file.index;
         const src = reading?.index === i ? reading.src : sourceOf(i);
         return src ? src.sourceText(t.resource.doc, t.resource.base + t.path, t.on ?? 'node') : null;
+      },
+      keep(r: Resource): void {
+        kept.add(r);
       },
       prepared<T>(r: Resource): T {
         if (!rule.prepare) throw new Error(`rule ${id} has no prepare()`);
@@ -240,6 +246,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const mark = pending.length;
     const notAManifest = Boolean(input.walked) && !src.documents.some((d) => isObj(d.value) && ('apiVersion' in d.value || 'kind' in d.value));
     const prepared = got && 'prepared' in got ? got.prepared : undefined;
+    const seen: Resource[] = [];
     let ordinal = 0;
     src.documents.forEach((d, docIndex) => {
       const info: DocumentInfo = {
@@ -261,10 +268,19 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           if (input.context && !a.enabled.rule.meta.crossResource) continue;
           a.listener.resource!(r);
         }
+        seen.push(r);
       }
     });
     current = null;
     forgetModelCache();
+    // Every rule has seen these resources: what cross-resource rules keep of them shrinks to the
+    // skeleton their done() reads (the language server keeps its parses, so it keeps objects too).
+    if (!opts.parsed) {
+      for (const r of seen) {
+        if (kept.has(r)) continue;
+        (r as { object: Record<string, unknown> }).object = skeleton(r.kind, r.object, `${r.kind} "${r.name}" in ${r.file.path}`, Boolean(opts.strict));
+      }
+    }
     // Resolve what rules reported about this file while its parse is at hand.
     const here = pending.splice(mark);
     const local = here.filter((p) => allInFile(p, index));

@@ -2,7 +2,6 @@
 // stay linear in the number of resources.
 
 import {
-  allPorts,
   asArray,
   isObj,
   normalizeProtocol,
@@ -74,7 +73,6 @@ export function servicePorts(r: Resource): ServicePortRef[] {
 export interface Workload {
   resource: Resource;
   labels: Record<string, string>;
-  ports: readonly PortRef[];
 }
 
 /** Does a Service port reach this container port (same protocol, by name or by number)? */
@@ -114,7 +112,7 @@ export class ServiceGraph {
     }
     const t = podTemplate(r);
     if (!t) return;
-    this.workloads.add(r.namespace, { resource: r, labels: t.labels, ports: allPorts(r) });
+    this.workloads.add(r.namespace, { resource: r, labels: t.labels });
   }
 
   /** Workloads a Service selects (empty for Services without selector). */

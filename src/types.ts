@@ -173,6 +173,12 @@ export interface RuleContext<O = Record<string, unknown>> {
   sourceText(target: Target): string | null;
   /** The rule's prepare() result for a resource (from a parse worker when one made it). */
   prepared<T = unknown>(r: Resource): T;
+  /**
+   * Keep a resource's whole object after its file is read. Otherwise, once every rule has seen a
+   * file's resources, each object is swapped for its skeleton (src/skeleton.ts): the fields the
+   * cross-resource helpers read. Call it from resource() for resources whose other fields done() reads.
+   */
+  keep(r: Resource): void;
 }
 
 export interface RuleListener {
@@ -182,7 +188,10 @@ export interface RuleListener {
   document?(d: DocumentInfo): void;
   /** Every file that could not be taken as text (binary, oversized). */
   fileProblem?(p: FileProblem): void;
-  /** After every file was read: cross-resource rules report here. Manifest facts are complete here. */
+  /**
+   * After every file was read: cross-resource rules report here. Manifest facts are complete here.
+   * Resources seen earlier hold only their skeleton here, unless the rule kept them (ctx.keep).
+   */
   done?(): void;
 }
 

@@ -1,0 +1,104 @@
+// What of a resource outlives its file.
+//
+// Cross-resource rules keep resources until done(). When those kept their whole objects, a large
+// run kept its whole input alive as JavaScript values (hundreds of MiB for 40,000 objects). So once
+// every rule has seen a file's resources, the engine swaps each resource's object for its skeleton:
+// the fields that the cross-resource helpers (model.ts, services.ts, hostports.ts, ports.ts) read,
+// each kept as written. What a skeleton keeps is listed below, in one place. A rule that needs more
+// of an object in done() calls ctx.keep(r) while it sees the resource.
+//
+// Under the engine's strict mode (tests), reading a field that the skeleton dropped throws, so a rule
+// that starts to read more in done() fails its tests instead of silently seeing undefined.
+
+import { isObj, type Obj } from './model.js';
+
+/** true: keep the value whole. An object: keep those keys of an object. [p]: each item of an array by p. */
+type Pattern = true | { readonly [key: string]: Pattern } | readonly [Pattern];
+
+const CONTAINERS: Pattern = [{ name: true, restartPolicy: true, ports: true }];
+const POD_SPEC: Pattern = {
+  hostNetwork: true,
+  nodeSelector: true,
+  nodeName: true,
+  affinity: { nodeAffinity: true },
+  initContainers: CONTAINERS,
+  containers: CONTAINERS,
+  ephemeralContainers: CONTAINERS,
+};
+const TEMPLATE: Pattern = { metadata: { labels: true, annotations: true }, spec: POD_SPEC };
+const METADATA = { name: true, generateName: true, namespace: true, labels: true, ownerReferences: true } as const;
+
+/** Workloads (pod templates), Services (type, selector, ports, node ports), HorizontalPodAutoscalers. */
+const RESOURCE: Pattern = {
+  apiVersion: true,
+  kind: true,
+  metadata: METADATA,
+  spec: {
+    type: true,
+    selector: true,
+    ports: true,
+    healthCheckNodePort: true,
+    replicas: true,
+    scaleTargetRef: true,
+    maxReplicas: true,
+    template: TEMPLATE,
+    jobTemplate: { spec: { template: TEMPLATE } },
+  },
+  template: TEMPLATE,
+};
+/** A Pod is its own pod template. */
+const POD: Pattern = { apiVersion: true, kind: true, metadata: { ...METADATA, annotations: true }, spec: POD_SPEC };
+
+/** Thrown (strict mode only) when something reads a field the skeleton dropped. */
+export class ReleasedFieldError extends Error {
+  override name = 'ReleasedFieldError';
+}
+
+/**
+ * The skeleton of a resource's object. `label` names the resource in the strict-mode error; with
+ * `guard`, objects that lost fields throw on reads of those fields (and on listing their keys).
+ */
+export function skeleton(kind: string, object: Obj, label: string, guard: boolean): Obj {
+  return prune(object, kind === 'Pod' ? POD : RESOURCE, guard, label, '') as Obj;
+}
+
+function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: string): unknown {
+  if (p === true) return v;
+  if (Array.isArray(p)) {
+    if (!Array.isArray(v)) return v;
+    return v.map((x, i) => prune(x, p[0] as Pattern, guard, label, `${path}/${i}`));
+  }
+  if (!isObj(v)) return v;
+  const keys = p as { readonly [key: string]: Pattern };
+  const out: Obj = {};
+  let kept = 0;
+  for (const k in keys) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    out[k] = prune(v[k], keys[k]!, guard, label, `${path}/${k}`);
+    kept++;
+  }
+  if (kept === Object.keys(v).length) return out;
+  return guard ? guarded(out, v, label, path) : out;
+}
+
+function guarded(kept: Obj, original: Obj, label: string, path: string): Obj {
+  const fail = (what: string): never => {
+    throw new ReleasedFieldError(
+      `${label}: ${what} was released after its file was read; a rule that reads it in done() must call ctx.keep() on the resource`,
+    );
+  };
+  const dropped = (k: string | symbol) => typeof k === 'string' && !Object.prototype.hasOwnProperty.call(kept, k) && Object.prototype.hasOwnProperty.call(original, k);
+  return new Proxy(kept, {
+    get(t, k, recv) {
+      if (dropped(k)) fail(`field ${path}/${String(k)}`);
+      return Reflect.get(t, k, recv);
+    },
+    has(t, k) {
+      if (dropped(k)) fail(`field ${path}/${String(k)}`);
+      return Reflect.has(t, k);
+    },
+    ownKeys() {
+      return fail(`the key list of ${path || '/'}`);
+    },
+  });
+}
