@@ -3,7 +3,7 @@
 
 import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { minimatch } from 'minimatch';
+import { globMatch } from './glob.js';
 import { UsageError, displayPath } from './errors.js';
 
 export interface InputFile {
@@ -46,7 +46,7 @@ export function discover(opts: DiscoverOptions): InputFile[] {
     if (opts.ignorePatterns.length === 0) return false;
     const rel = relative(opts.ignoreBase, abs).split(sep).join('/');
     if (rel.startsWith('..')) return false;
-    return opts.ignorePatterns.some((g) => minimatch(rel, g, { dot: true }) || minimatch(rel, `${g.replace(/\/$/, '')}/**`, { dot: true }));
+    return opts.ignorePatterns.some((g) => globMatch(rel, g, { dot: true }) || globMatch(rel, `${g.replace(/\/$/, '')}/**`, { dot: true }));
   };
   const add = (abs: string, context: boolean, walked: boolean) => {
     let key: string;

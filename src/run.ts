@@ -6,7 +6,6 @@ import { loadConfig, type LoadedConfig } from './config.js';
 import { UsageError } from './errors.js';
 import { runEngine, type EngineFinding, type EngineOptions, type EngineResult, type EnabledRule } from './engine.js';
 import { parsePortRange, type FactKey } from './facts.js';
-import { applySafely, writeAtomic } from './fix.js';
 import { discover, type InputFile } from './loader.js';
 import { loadRules, resolveOptions, ruleIds } from './registry.js';
 import type { ConfigIgnore } from './suppress.js';
@@ -133,6 +132,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
   let result = await lint(files);
   const fixed: FixedFile[] = [];
   if (opts.fix) {
+    const { applySafely, writeAtomic } = await import('./fix.js'); // only --fix and editors' fixes need it
     const original = new Map<number, string>();
     const bom = result.files.map((f) => f.bom ?? false);
     let current = files;

@@ -1,8 +1,8 @@
 // Suppressions: comments (`# kube-preflight-disable-next-line`, `# kube-preflight-disable`), the
 // `kube-preflight.io/ignore` annotation, and config `ignores`. Applied by the engine after rules run.
 
-import { minimatch } from 'minimatch';
 import { relative, resolve, sep } from 'node:path';
+import { globMatch } from './glob.js';
 import type { IgnoreEntry } from './config.js';
 import { isObj, podTemplate, str } from './model.js';
 import type { Resource } from './types.js';
@@ -101,7 +101,7 @@ export function configIgnoreMatches(ig: ConfigIgnore, ruleId: string, r: Pick<Re
   if (ig.files !== undefined) {
     if (!file) return false;
     const rel = relative(base, resolve(cwd, file)).split(sep).join('/');
-    if (!ig.files.some((g) => minimatch(rel, g, { dot: true }))) return false;
+    if (!ig.files.some((g) => globMatch(rel, g, { dot: true }))) return false;
   }
   return true;
 }
