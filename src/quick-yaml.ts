@@ -19,7 +19,7 @@ export interface QuickParse {
   n: number;
   roots: number[];
   /** Per node: 1 + index of its key in keyNames, or 0. */
-  keyIds: Int32Array;
+  keyIds: Int32Array | Uint16Array;
   keyNames: string[];
   values: unknown[];
 }
@@ -160,7 +160,13 @@ class Reader {
       }
     }
     const keyNames = [...this.names.keys()];
-    return { a: this.a, n: this.n, roots, keyIds: this.keyIds.length > this.n ? this.keyIds.slice(0, this.n) : this.keyIds, keyNames, values };
+    // Kept past the file for findings reported later (the tree's arrays are most of what a file
+    // costs then): trimmed to their use, and key ids in 16 bits when the file has fewer names.
+    const n = this.n;
+    let keyIds: Int32Array | Uint16Array;
+    if (keyNames.length < 0xffff) (keyIds = new Uint16Array(n)).set(this.keyIds.subarray(0, n));
+    else keyIds = this.keyIds.slice(0, n);
+    return { a: this.a.length > 3 * n ? this.a.slice(0, 3 * n) : this.a, n, roots, keyIds, keyNames, values };
   }
 
   // ---- lines ---------------------------------------------------------------------------------

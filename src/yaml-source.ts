@@ -370,7 +370,7 @@ class FastTree {
   /** Scalar results while the tree is checked against the values; dropped afterwards. */
   private res: unknown[] | null;
   /** Per node: 1 + index of its key string in keyNames, or 0 when it is not a mapping key. */
-  keyIds: Int32Array = new Int32Array(0);
+  keyIds: Int32Array | Uint16Array = new Int32Array(0);
   keyNames: string[] = [];
   constructor(text: string | FastTreeParts, parsedValues: unknown[] | null = null) {
     if (typeof text !== 'string') {
@@ -461,7 +461,7 @@ export interface FastTreeParts {
   a: Int32Array;
   n: number;
   roots: number[];
-  keyIds: Int32Array;
+  keyIds: Int32Array | Uint16Array;
   keyNames: string[];
 }
 
