@@ -149,18 +149,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         pending.push({
           ruleId: id,
           severity: sev(r.severity),
-          message: r.message,
+          message: flat(r.message),
           loc: { kind: 'target', target: { resource: r.resource, path: r.path, on: r.on } },
-          related: r.related ?? [],
+          related: flatRelated(r.related),
           fix: rule.meta.fixable ? r.fix : undefined,
           fixable: false,
         });
       },
       reportDocument(r) {
-        pending.push({ ruleId: id, severity: sev(r.severity), message: r.message, loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
+        pending.push({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
       },
       reportFacts(r) {
-        pending.push({ ruleId: id, severity: sev(r.severity), message: r.message, loc: { kind: 'none' }, related: r.related ?? [], fixable: false });
+        pending.push({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'none' }, related: flatRelated(r.related), fixable: false });
       },
       sourceText(t) {
         const i = t.resource.file.index;
@@ -297,6 +297,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   reading = null;
   for (const a of active) a.listener.done?.();
+
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
   // File by file, dropping each file's parse after the last finding that needs it (and at once
@@ -458,6 +459,22 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (f.fixable) summary.fixable++;
   }
   return { findings: out, summary, files: files.map((f) => f.record) };
+}
+
+/**
+ * A message as one flat string. Messages are built by concatenation, which V8 keeps as a tree of
+ * pieces (about twice the memory of the text); tens of thousands wait for done() on large runs.
+ * Reading a character flattens the string in place.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+function flatRelated(list: RelatedReport[] | undefined): RelatedReport[] {
+  if (!list) return [];
+  for (const r of list) flat(r.message);
+  return list;
 }
 
 function allInFile(p: Pending, index: number): boolean {
