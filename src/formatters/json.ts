@@ -22,27 +22,30 @@ export function toJsonFinding(f: Finding): Record<string, unknown> {
   return o;
 }
 
+/** Findings per piece of the report: JSON.stringify indents them, about 0.5 MB of text per piece. */
+const PIECE = 500;
+const HEAD = '{\n  "findings": [\n';
+const TAIL = '\n  ]\n}';
+
 /**
  * The report, piece by piece: exactly the text of JSON.stringify({version, findings, summary}, null,
  * 2) plus a line break, without building it whole (a large run's report is larger than its input).
- * JSON strings escape line breaks, so indenting a finding's own text by its depth is safe.
+ * Each piece is JSON.stringify of `{findings: [...]}` at the report's indentation, cut out of its
+ * wrapper, so the engine's own serializer does every indent.
  */
 export const stream: StreamFormatter = (result, _ctx, write) => {
   const findings = visible(result);
-  let buf = '{\n  "version": 1,\n  "findings": ';
-  if (findings.length === 0) buf += '[]';
+  write('{\n  "version": 1,\n  "findings": ');
+  if (findings.length === 0) write('[]');
   else {
-    buf += '[\n';
-    findings.forEach((f, i) => {
-      buf += (i > 0 ? ',\n    ' : '    ') + JSON.stringify(toJsonFinding(f), null, 2).replace(/\n/g, '\n    ');
-      if (buf.length > 1 << 20) {
-        write(buf);
-        buf = '';
-      }
-    });
-    buf += '\n  ]';
+    write('[\n');
+    for (let i = 0; i < findings.length; i += PIECE) {
+      const piece = JSON.stringify({ findings: findings.slice(i, i + PIECE).map(toJsonFinding) }, null, 2);
+      write((i > 0 ? ',\n' : '') + piece.slice(HEAD.length, piece.length - TAIL.length));
+    }
+    write('\n  ]');
   }
-  write(buf + ',\n  "summary": ' + JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ') + '\n}\n');
+  write(',\n  "summary": ' + JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ') + '\n}\n');
 };
 
 export const format: Formatter = (result, ctx) => {
