@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/harness.js';
 import { quickDiff, yamlFiles } from './helpers/quick-diff.js';
+import { SourceFile } from '../src/yaml-source.js';
 
 t.test('real manifests, fixtures and examples: read alike', async (t) => {
   for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
@@ -74,4 +75,23 @@ t.test('what it takes, it reads exactly as js-yaml', async (t) => {
 
 t.test('what it does not know, it leaves to js-yaml', async (t) => {
   for (const text of LEFT) t.notOk(quickDiff(text).taken, JSON.stringify(text));
+});
+
+t.test('key ids: 16-bit below 65,535 names in a file, 32-bit above, and the same positions both ways', async (t) => {
+  // Mapping keys are kept as ids into the file's table of names, in 16 bits when they fit.
+  const many = (groups: number, each: number) =>
+    Array.from({ length: groups }, (_, g) => `m${g}:\n` + Array.from({ length: each }, (_, i) => `  k${g}_${i}: v\n`).join('')).join('') + 'last:\n  - a\n';
+  const small = quickDiff(many(2, 5));
+  t.ok(small.taken);
+  t.same(small.differences, [], '10 keys: read as js-yaml reads them');
+  // 75,300 names: past 16 bits. Keys, values and the sequence after them still resolve exactly.
+  const text = many(300, 250);
+  const src = new SourceFile(text);
+  t.ok(src.fast, 'taken by the quick reader');
+  const at = (needle: string) => text.indexOf(needle);
+  t.same(src.locate(0, '/m299/k299_249', 'key'), [at('k299_249:'), at('k299_249:') + 'k299_249'.length]);
+  t.same(src.locate(0, '/m0/k0_0'), [at('k0_0: v') + 6, at('k0_0: v') + 7]);
+  t.same(src.locate(0, '/last/0'), [at('- a') + 2, at('- a') + 3]);
+  t.same(src.locate(0, '/m150', 'key'), [at('m150:'), at('m150:') + 4]);
+  t.equal(src.locate(0, '/m150/k149_0'), null);
 });
