@@ -1,0 +1,39 @@
+// Directory walks: file types from the directory entries, links followed once, loops and dangling
+// links skipped, a file reached twice checked once.
+
+import t from 'tap';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discover } from '../src/loader.js';
+
+const deployment = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n`;
+
+t.test('a walk follows links to files and directories once, skips loops and dangling links, and sorts by name', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'kp-walk-'));
+  mkdirSync(join(root, 'a'));
+  mkdirSync(join(root, 'b'));
+  mkdirSync(join(root, 'node_modules'));
+  writeFileSync(join(root, 'a', 'z.yaml'), deployment('z'));
+  writeFileSync(join(root, 'a', 'web.yml'), deployment('web'));
+  writeFileSync(join(root, 'a', 'notes.txt'), 'not a manifest');
+  writeFileSync(join(root, 'b', 'real.json'), '{}');
+  writeFileSync(join(root, 'node_modules', 'skip.yaml'), deployment('skip'));
+  symlinkSync(join(root, 'a', 'z.yaml'), join(root, 'b', 'link-to-z.yaml')); // the same file again
+  symlinkSync(join(root, 'b'), join(root, 'b', 'loop')); // a directory loop
+  symlinkSync(join(root, 'a'), join(root, 'c-link')); // a linked directory already walked
+  symlinkSync(join(root, 'missing.yaml'), join(root, 'b', 'dangling.yaml'));
+  const files = discover({ cwd: root, paths: ['.'], context: [], ignorePatterns: [], ignoreBase: root });
+  t.same(files.map((f) => f.display), ['a/web.yml', 'a/z.yaml', 'b/real.json']);
+  t.ok(files.every((f) => f.walked && !f.context));
+});
+
+t.test('ignorePatterns skip directories and files by glob, relative to their base', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'kp-walk-'));
+  mkdirSync(join(root, 'charts', 'x'), { recursive: true });
+  writeFileSync(join(root, 'charts', 'x', 'a.yaml'), deployment('a'));
+  writeFileSync(join(root, 'keep.yaml'), deployment('k'));
+  writeFileSync(join(root, 'skip.generated.yaml'), deployment('s'));
+  const files = discover({ cwd: root, paths: ['.'], context: [], ignorePatterns: ['charts', '*.generated.yaml'], ignoreBase: root });
+  t.same(files.map((f) => f.display), ['keep.yaml']);
+});
