@@ -298,7 +298,6 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   reading = null;
   for (const a of active) a.listener.done?.();
 
-
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
   // File by file, dropping each file's parse after the last finding that needs it (and at once
   // when none does), so that memory shrinks as findings are resolved.
