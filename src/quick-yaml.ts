@@ -854,11 +854,18 @@ function fold(body: string): string {
 
 /** What js-yaml refuses to read at all (its own check): such a file gets the precise parse's report. */
 // eslint-disable-next-line no-control-regex
-const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+export const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+/**
+ * Every character NON_PRINTABLE can match, in one class: a text with none of them (nearly every
+ * manifest) skips NON_PRINTABLE, whose alternatives are tried at every offset.
+ */
+// eslint-disable-next-line no-control-regex
+export const SUSPECT = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Read `text`, or null when it holds anything this reader leaves to js-yaml. */
 export function quickParse(text: string, implicit: readonly ImplicitType[]): QuickParse | null {
-  if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1 || text.charCodeAt(0) === 0xfeff || NON_PRINTABLE.test(text)) return null;
+  if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1 || text.charCodeAt(0) === 0xfeff || (SUSPECT.test(text) && NON_PRINTABLE.test(text))) return null;
   try {
     return new Reader(text, implicit).read();
   } catch (e) {

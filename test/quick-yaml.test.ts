@@ -95,3 +95,23 @@ t.test('key ids: 16-bit below 65,535 names in a file, 32-bit above, and the same
   t.same(src.locate(0, '/m150', 'key'), [at('m150:'), at('m150:') + 4]);
   t.equal(src.locate(0, '/m150/k149_0'), null);
 });
+
+t.test('the one-class prefilter matches wherever the non-printable check does', async (t) => {
+  const { NON_PRINTABLE, SUSPECT } = await import('../src/quick-yaml.js');
+  // Every code unit once, alone and around a letter, plus surrogate pairs and their halves.
+  const texts: string[] = [];
+  for (let c = 0; c <= 0xffff; c++) {
+    const ch = String.fromCharCode(c);
+    texts.push(ch, `a${ch}`, `${ch}a`);
+  }
+  texts.push('\uD83D\uDE00', 'x\uD83D\uDE00y', '\uDE00\uD83D', 'plain: text\n');
+  let caught = 0;
+  for (const s of texts) {
+    if (NON_PRINTABLE.test(s)) {
+      caught++;
+      if (!SUSPECT.test(s)) t.fail(`prefilter misses ${JSON.stringify(s)}`);
+    }
+  }
+  t.ok(caught > 3 * 2000, `the full check rejects ${caught} of ${texts.length} texts, every one also caught by the prefilter`);
+  t.notOk(SUSPECT.test('apiVersion: v1\nkind: ConfigMap # é ü\n'), 'ordinary manifests skip the full check');
+});
