@@ -278,7 +278,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!opts.parsed) {
       for (const r of seen) {
         if (kept.has(r)) continue;
-        (r as { object: Record<string, unknown> }).object = skeleton(r.kind, r.object, `${r.kind} "${r.name}" in ${r.file.path}`, Boolean(opts.strict));
+        const label = opts.strict ? `${r.kind} "${r.name}" in ${r.file.path}` : ''; // names the resource in strict mode's error
+        (r as { object: Record<string, unknown> }).object = skeleton(r.kind, r.object, label, Boolean(opts.strict));
       }
     }
     // Resolve what rules reported about this file while its parse is at hand.

@@ -66,7 +66,8 @@ function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: stri
   if (p === true) return v;
   if (Array.isArray(p)) {
     if (!Array.isArray(v)) return v;
-    return v.map((x, i) => prune(x, p[0] as Pattern, guard, label, `${path}/${i}`));
+    // Paths only name a field in the strict-mode error: they are made only under the guard.
+    return v.map((x, i) => prune(x, p[0] as Pattern, guard, label, guard ? `${path}/${i}` : ''));
   }
   if (!isObj(v)) return v;
   const keys = p as { readonly [key: string]: Pattern };
@@ -74,11 +75,11 @@ function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: stri
   let kept = 0;
   for (const k in keys) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-    out[k] = prune(v[k], keys[k]!, guard, label, `${path}/${k}`);
+    out[k] = prune(v[k], keys[k]!, guard, label, guard ? `${path}/${k}` : '');
     kept++;
   }
-  if (kept === Object.keys(v).length) return out;
-  return guard ? guarded(out, v, label, path) : out;
+  if (!guard) return out;
+  return kept === Object.keys(v).length ? out : guarded(out, v, label, path);
 }
 
 function guarded(kept: Obj, original: Obj, label: string, path: string): Obj {
