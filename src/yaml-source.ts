@@ -513,7 +513,8 @@ export class SourceFile {
   readonly eol: '\n' | '\r\n';
   private readonly tree: FastTree | null;
   private preciseSource?: PreciseSource;
-  private lineStarts?: number[];
+  /** Where each line starts: an Int32Array, outside the JS heap (large runs keep one per file until the end). */
+  private lineStarts?: Int32Array;
   private fallback = false;
 
   /**
@@ -596,8 +597,12 @@ export class SourceFile {
   position(offset: number): Position {
     if (!this.tree) return this.precise().position(offset);
     if (!this.lineStarts) {
-      const starts = [0];
-      for (let i = this.text.indexOf('\n'); i !== -1; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      const t = this.text;
+      let lines = 1;
+      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) lines++;
+      const starts = new Int32Array(lines);
+      let k = 1;
+      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts[k++] = i + 1;
       this.lineStarts = starts;
     }
     const o = Math.max(0, Math.min(offset, this.text.length));
