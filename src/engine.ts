@@ -31,7 +31,7 @@ import type {
   Summary,
   Target,
 } from './types.js';
-import { skeleton } from './skeleton.js';
+import { OwnStrings, skeleton } from './skeleton.js';
 import { SourceFile } from './yaml-source.js';
 
 export interface EnabledRule {
@@ -74,7 +74,10 @@ export interface EngineFinding extends Finding {
 export interface FileRecord {
   ref: FileRef;
   input: InputFile;
-  /** Text as read (undefined when the file was not text). */
+  /**
+   * Text as read: undefined when the file was not text, and, on runs that build no fixes and keep
+   * no parses, once the file was read (its findings' positions need only its parse).
+   */
   text?: string;
   bom?: boolean;
 }
@@ -109,13 +112,22 @@ interface FileState {
   directives: Directive[];
   /** Resources of the file with their annotation ignores. */
   ignores: Map<Resource, AnnotationIgnore[]>;
+  /** Where each annotation ignore is written, found while the file was read (for unused ones). */
+  ignoreAt?: Map<AnnotationIgnore, Omit<RelatedResult, 'message'>>;
 }
 
 const UNUSED_SUPPRESSION = 'unused-suppression';
 
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
-  const facts = new Facts(opts.facts);
+  /** Null once every rule is done (see below). */
+  let facts: Facts | null = new Facts(opts.facts);
   const pending: Pending[] = [];
+  /** Copies of the strings that outlive their file (see OwnStrings). */
+  const strings = new OwnStrings();
+  // Texts are kept past their file only where something reads them later: fixes' edits (and --fix
+  // passes) and the language server's kept parses. A file whose parse is not the fast one keeps its
+  // text too: positions found after reading parse it again.
+  const keepTexts = Boolean(opts.evaluateFixes || opts.parsed);
   const files: FileState[] = [];
   let resourceCount = 0;
 
@@ -176,7 +188,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           poolStats.prepared++;
           return current.prepared[prepare.indexOf(enabled)] as T;
         }
-        const fileText = files[r.file.index]?.record.text ?? '';
+        const fileText = files[r.file.index]?.record.text ?? srcCache.get(r.file.index)?.text ?? '';
         return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText }, enabled.options) as T;
       },
     };
@@ -263,7 +275,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           const anns = annotationIgnores(r);
           if (anns.length > 0) state.ignores.set(r, anns);
         }
-        for (const c of COLLECTORS) c(r, facts);
+        for (const c of COLLECTORS) c(r, facts!);
         for (const a of resListeners) {
           if (input.context && !a.enabled.rule.meta.crossResource) continue;
           a.listener.resource!(r);
@@ -279,7 +291,14 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       for (const r of seen) {
         if (kept.has(r)) continue;
         const label = opts.strict ? `${r.kind} "${r.name}" in ${r.file.path}` : ''; // names the resource in strict mode's error
-        (r as { object: Record<string, unknown> }).object = skeleton(r.kind, r.object, label, Boolean(opts.strict));
+        const w = r as { -readonly [K in keyof Resource]: Resource[K] };
+        w.object = skeleton(r.kind, r.object, label, Boolean(opts.strict), strings);
+        w.apiVersion = strings.own(r.apiVersion);
+        w.kind = strings.own(r.kind);
+        w.name = strings.own(r.name);
+        w.rawNamespace = strings.own(r.rawNamespace);
+        w.namespace = strings.own(r.namespace);
+        if (r.source !== undefined) w.source = strings.own(r.source);
       }
     }
     // Resolve what rules reported about this file while its parse is at hand.
@@ -287,6 +306,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const local = here.filter((p) => allInFile(p, index));
     pending.push(...here.filter((p) => !allInFile(p, index)));
     resolveAll(local, new Map([[index, src]]));
+    if (opts.reportUnusedSuppressions && state.ignores.size > 0) {
+      state.ignoreAt = new Map();
+      for (const [r, anns] of state.ignores) {
+        for (const a of anns) {
+          const range = src.locate(r.doc, r.base + a.path, 'node')!;
+          const st = src.position(range[0]);
+          const en = src.position(range[1]);
+          state.ignoreAt.set(a, { file: r.file.path, line: st.line, column: st.column, endLine: en.line, endColumn: en.column, path: r.base + a.path });
+        }
+      }
+    }
+    if (!keepTexts && src.fast) record.text = undefined;
     // Cross-resource rules report after the whole set is read. A fast parse without its values is
     // small (an offset tree, a few bytes per node), so it is kept for them instead of parsing the
     // file again; a precise one (yaml's documents) is not. The language server's cache keeps values.
@@ -298,22 +329,36 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   reading = null;
   for (const a of active) a.listener.done?.();
+  // The rules are done: their state, the facts (and the indexes built on them) and the model's
+  // caches are garbage from here. A large run resolves tens of thousands of findings next; what the
+  // rules gathered held label values that pin their files' texts.
+  facts = null;
+  active.length = 0;
+  docListeners.length = 0;
+  fileListeners.length = 0;
+  resListeners.length = 0;
+  forgetModelCache();
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
   // File by file, dropping each file's parse after the last finding that needs it (and at once
   // when none does), so that memory shrinks as findings are resolved.
   {
-    const deferred = pending.splice(0);
     const primary = (p: Pending) => (p.loc.kind === 'target' ? p.loc.target.resource.file.index : p.loc.kind === 'range' ? p.loc.file.index : -1);
     const filesOf = (p: Pending) => [primary(p), ...p.related.map((r) => r.resource.file.index)];
-    const order = deferred.map((p, i) => ({ p, i, f: primary(p) })).sort((a, b) => a.f - b.f || a.i - b.i);
+    const order: Array<Pending | undefined> = pending
+      .splice(0)
+      .map((p, i) => ({ p, i, f: primary(p) }))
+      .sort((a, b) => a.f - b.f || a.i - b.i)
+      .map((x) => x.p);
     const lastUse = new Map<number, number>();
-    order.forEach(({ p }, k) => filesOf(p).forEach((f) => lastUse.set(f, k)));
+    order.forEach((p, k) => filesOf(p!).forEach((f) => lastUse.set(f, k)));
     for (const f of [...srcCache.keys()]) if (!lastUse.has(f)) srcCache.delete(f);
-    order.forEach(({ p }, k) => {
+    for (let k = 0; k < order.length; k++) {
+      const p = order[k]!;
+      order[k] = undefined; // a resolved finding's report is garbage from here
       resolved.push(resolveOne(p, sourceOf));
       for (const f of filesOf(p)) if (lastUse.get(f) === k) srcCache.delete(f);
-    });
+    }
   }
 
   function resolveAll(list: Pending[], local: Map<number, SourceFile> | null): void {
@@ -440,7 +485,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     out.push(f);
   }
 
-  if (opts.reportUnusedSuppressions) out.push(...unusedSuppressions(files, ignores, opts.unusedSeverity ?? 'warning', Boolean(opts.precise)));
+  if (opts.reportUnusedSuppressions) out.push(...unusedSuppressions(files, ignores, opts.unusedSeverity ?? 'warning'));
 
   out.sort(compareFindings);
   const summary: Summary = {
@@ -484,7 +529,7 @@ function allInFile(p: Pending, index: number): boolean {
   return p.related.every(inFile);
 }
 
-function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severity: Severity, precise: boolean): EngineFinding[] {
+function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severity: Severity): EngineFinding[] {
   const out: EngineFinding[] = [];
   const base = { ruleId: UNUSED_SUPPRESSION, severity, related: [], fixable: false, resource: null };
   for (const s of files) {
@@ -501,12 +546,9 @@ function unusedSuppressions(files: FileState[], ignores: ConfigIgnore[], severit
       for (const a of anns) {
         const unused = a.rules.filter((id) => !a.used.has(id));
         if (unused.length === 0) continue;
-        const src = new SourceFile(s.record.text!, { precise });
-        const range = src.locate(r.doc, r.base + a.path, 'node')!;
-        const st = src.position(range[0]);
-        const en = src.position(range[1]);
+        const at = s.ignoreAt!.get(a)!;
         out.push({
-          ...base, file: r.file.path, line: st.line, column: st.column, endLine: en.line, endColumn: en.column, path: r.base + a.path,
+          ...base, file: at.file, line: at.line, column: at.column, endLine: at.endLine, endColumn: at.endColumn, path: at.path,
           resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name },
           message: `unused suppression: ${unused.join(', ')} reported nothing on ${r.kind} ${r.name}; remove ${unused.length > 1 ? 'them' : 'it'} from the kube-preflight.io/ignore annotation`,
           fileIndex: s.record.ref.index,

@@ -55,31 +55,71 @@ export class ReleasedFieldError extends Error {
 }
 
 /**
- * The skeleton of a resource's object. `label` names the resource in the strict-mode error; with
- * `guard`, objects that lost fields throw on reads of those fields (and on listing their keys).
+ * Strings that outlive their file, each as a copy of its own. V8 makes a substring of 13 characters
+ * or more a slice that points into the whole string: a label value the parser cut out of a file's
+ * text keeps that whole text alive. Kept by every resource's skeleton, such slices kept the text of
+ * every file of a large run until it ended. Copies are shared by value (label values and names
+ * repeat across resources), so each distinct string is copied once.
  */
-export function skeleton(kind: string, object: Obj, label: string, guard: boolean): Obj {
-  return prune(object, kind === 'Pod' ? POD : RESOURCE, guard, label, '') as Obj;
+export class OwnStrings {
+  private readonly copies = new Map<string, string>();
+
+  /** How many distinct strings were copied. */
+  get size(): number {
+    return this.copies.size;
+  }
+
+  own(s: string): string {
+    if (s.length < 13) return s; // shorter substrings are copies already
+    let c = this.copies.get(s);
+    if (c === undefined) {
+      // Concatenation, then a slice of it: reading the concatenation flattens it into a new string
+      // that owes nothing to the file's text.
+      c = (' ' + s).slice(1);
+      this.copies.set(c, c);
+    }
+    return c;
+  }
 }
 
-function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: string): unknown {
-  if (p === true) return v;
+/**
+ * The skeleton of a resource's object. `label` names the resource in the strict-mode error; with
+ * `guard`, objects that lost fields throw on reads of those fields (and on listing their keys).
+ * The strings it keeps are swapped, in place, for `strings`' copies.
+ */
+export function skeleton(kind: string, object: Obj, label: string, guard: boolean, strings: OwnStrings): Obj {
+  return prune(object, kind === 'Pod' ? POD : RESOURCE, guard, label, '', strings) as Obj;
+}
+
+function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: string, strings: OwnStrings): unknown {
+  if (p === true) return owned(v, strings);
   if (Array.isArray(p)) {
-    if (!Array.isArray(v)) return v;
+    if (!Array.isArray(v)) return owned(v, strings);
     // Paths only name a field in the strict-mode error: they are made only under the guard.
-    return v.map((x, i) => prune(x, p[0] as Pattern, guard, label, guard ? `${path}/${i}` : ''));
+    return v.map((x, i) => prune(x, p[0] as Pattern, guard, label, guard ? `${path}/${i}` : '', strings));
   }
-  if (!isObj(v)) return v;
+  if (!isObj(v)) return owned(v, strings);
   const keys = p as { readonly [key: string]: Pattern };
   const out: Obj = {};
   let kept = 0;
   for (const k in keys) {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-    out[k] = prune(v[k], keys[k]!, guard, label, guard ? `${path}/${k}` : '');
+    out[k] = prune(v[k], keys[k]!, guard, label, guard ? `${path}/${k}` : '', strings);
     kept++;
   }
   if (!guard) return out;
   return kept === Object.keys(v).length ? out : guarded(out, v, label, path);
+}
+
+/** A value kept whole, with its strings swapped for owned copies (object keys are copies already). */
+function owned(v: unknown, strings: OwnStrings): unknown {
+  if (typeof v === 'string') return strings.own(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = owned(v[i], strings);
+  } else if (isObj(v)) {
+    for (const k in v) v[k] = owned(v[k], strings);
+  }
+  return v;
 }
 
 function guarded(kept: Obj, original: Obj, label: string, path: string): Obj {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { lintText, lintTexts, of } from './helpers/harness.js';
 import { runEngine, RulePathError } from '../src/engine.js';
-import type { Rule } from '../src/types.js';
+import type { Resource, Rule } from '../src/types.js';
 
 const pod = (name: string, extra = '') => `apiVersion: v1
 kind: Pod
@@ -140,4 +140,31 @@ t.test('severity overrides from config apply to every finding of the rule', asyn
   t.same(of(f, 'unnamed-container-port').map((x) => x.severity), ['error']);
   const off = await lintText(pod('a'), { config: { rules: { 'unnamed-container-port': { severity: 'off' } } } });
   t.same(of(off, 'unnamed-container-port'), []);
+});
+
+t.test('a plain run drops each text once its file is read; findings made later and unused annotation ignores keep exact positions', async (t) => {
+  const seen: Resource[] = [];
+  const late: Rule = {
+    meta: { ...badRule('').meta, id: 'late-rule', crossResource: true },
+    create: (ctx) => ({
+      resource: (r) => void seen.push(r),
+      done: () => seen.forEach((r) => ctx.report({ resource: r, path: '/metadata/name', message: `name of ${r.name}` })),
+    }),
+  };
+  const ignored = pod('b').replace('  name: b\n', '  name: b\n  annotations:\n    kube-preflight.io/ignore: invalid-port-name\n');
+  const files = [
+    { path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') },
+    { path: '/v/b.yaml', display: 'b.yaml', context: false, text: ignored },
+  ];
+  const base = { cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule: late, options: {} }], reportUnusedSuppressions: true };
+  for (const evaluateFixes of [false, true]) {
+    seen.length = 0;
+    const r = await runEngine({ ...base, evaluateFixes });
+    t.same(r.files.map((f) => f.text), evaluateFixes ? [pod('a'), ignored] : [undefined, undefined], evaluateFixes ? 'fixes keep the texts' : 'texts dropped');
+    t.same(r.findings.map((f) => [f.ruleId, f.file, f.line, f.column, f.endLine, f.endColumn, f.path]), [
+      ['late-rule', 'a.yaml', 4, 9, 4, 10, '/metadata/name'],
+      ['late-rule', 'b.yaml', 4, 9, 4, 10, '/metadata/name'],
+      ['unused-suppression', 'b.yaml', 6, 31, 6, 48, '/metadata/annotations/kube-preflight.io~1ignore'],
+    ], `evaluateFixes: ${evaluateFixes}`);
+  }
 });

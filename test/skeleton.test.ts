@@ -3,8 +3,10 @@
 
 import t from 'tap';
 import { runEngine } from '../src/engine.js';
-import { ReleasedFieldError, skeleton } from '../src/skeleton.js';
+import { OwnStrings, ReleasedFieldError, skeleton as build } from '../src/skeleton.js';
 import type { Resource, Rule } from '../src/types.js';
+
+const skeleton = (kind: string, o: Record<string, unknown>, label: string, guard: boolean) => build(kind, o, label, guard, new OwnStrings());
 
 const deployment = () => ({
   apiVersion: 'apps/v1',
@@ -46,7 +48,24 @@ t.test('a workload keeps what the cross-resource helpers read, as written, and l
   });
   t.equal(s.spec.template.spec.containers[1].ports, o.spec.template.spec.containers[1]!.ports, 'kept subtrees are the same values, not copies');
   t.equal(s.metadata.labels, o.metadata.labels);
-  t.equal(o.spec.template.spec.containers[1]!.image, 'w', 'the original object is not changed');
+  t.equal(o.spec.template.spec.containers[1]!.image, 'w', 'the original object keeps the fields the skeleton drops');
+});
+
+t.test('kept strings are shared by value: one copy per distinct string of 13 characters or more', async (t) => {
+  const strings = new OwnStrings();
+  const long = (s: string) => s.split('').join(''); // a distinct string value each call
+  const a = deployment();
+  const b = deployment();
+  a.metadata.labels = { app: long('checkout-service-7') };
+  b.metadata.labels = { app: long('checkout-service-7') };
+  const sa = build('Deployment', a, 'a', false, strings) as any;
+  const sb = build('Deployment', b, 'b', false, strings) as any;
+  t.equal(sa.metadata.labels.app, 'checkout-service-7');
+  t.equal(sb.metadata.labels.app, 'checkout-service-7');
+  t.equal(strings.own(long('checkout-service-7')), strings.own(long('checkout-service-7')));
+  t.equal(strings.own('short'), 'short');
+  t.equal(strings.size, 1, 'one copy for the label both resources keep; short strings are not copied');
+  t.same(sa, sb, 'the two skeletons are equal');
 });
 
 t.test('a Service keeps type, selector, ports and healthCheckNodePort; a Pod keeps its own annotations', async (t) => {
