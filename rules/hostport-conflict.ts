@@ -5,6 +5,7 @@ import {
   containerLabel,
   describeClaim,
   hostPortClaims,
+  keptClaims,
   identity,
   ipsOverlap,
   Lineage,
@@ -165,7 +166,7 @@ const rule: Rule = {
     return {
       resource(r) {
         lineage.add(r);
-        const claims = hostPortClaims(r, sidecarPolicy(ctx.facts).counted);
+        const claims = keptClaims(hostPortClaims(r, sidecarPolicy(ctx.facts).counted));
         if (claims.length === 0) return;
         const placement = placementOf(r);
         for (const claim of claims) entries.push({ claim, placement, root: '', id: identity(r) });

@@ -5,6 +5,7 @@ import {
   containerLabel,
   describeClaim,
   hostPortClaims,
+  keptClaims,
   nodePortsOf,
   sidecarPolicy,
   type HostPortClaim,
@@ -44,7 +45,7 @@ const rule: Rule = {
     return {
       resource(r) {
         for (const np of nodePortsOf(r)) nodePorts.add(claimKey(np.protocol, np.nodePort), np);
-        if (!r.file.context) claims.push(...hostPortClaims(r, sidecarPolicy(ctx.facts).counted));
+        if (!r.file.context) claims.push(...keptClaims(hostPortClaims(r, sidecarPolicy(ctx.facts).counted)));
       },
       done() {
         const range = ctx.facts.nodePortRange();

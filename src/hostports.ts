@@ -7,6 +7,7 @@
 import {
   asArray,
   containers,
+  copied,
   isObj,
   metadata,
   podTemplate,
@@ -144,6 +145,27 @@ export function hostPortClaims(r: Resource, sidecars = true): HostPortClaim[] {
     }
   }
   return out;
+}
+
+/**
+ * Claims as a rule keeps them until done(): their container and port refs keep the fields claims are
+ * made of (the container's name and restartPolicy, the port item), not the whole container, whose
+ * strings (image, env values) would keep the file's text alive until the end of the run. Claims of
+ * one container share one ref, as they did.
+ */
+export function keptClaims(claims: HostPortClaim[]): HostPortClaim[] {
+  const refs = new Map<ContainerRef, ContainerRef>();
+  return claims.map((c) => {
+    let ref = refs.get(c.container);
+    if (!ref) {
+      const container: Obj = { name: copied(str(c.container.container['name'])) };
+      if ('restartPolicy' in c.container.container) container['restartPolicy'] = copied(str(c.container.container['restartPolicy']));
+      ref = { container, name: copied(c.container.name), type: c.container.type, index: c.container.index, path: c.container.path };
+      refs.set(c.container, ref);
+    }
+    const port: PortRef = { ...c.port, container: ref, name: copied(c.port.name), hostIP: copied(c.port.hostIP) };
+    return { ...c, container: ref, port, hostIP: copied(c.hostIP) };
+  });
 }
 
 /** Do two claims with the same protocol and port collide on one node? */

@@ -131,6 +131,22 @@ function findPodTemplate(r: Resource): PodTemplate | null {
   return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: `${path}/metadata/labels` });
 }
 
+/**
+ * A copy of a string that owes nothing to the text it was cut from: V8 keeps a substring of 13
+ * characters or more as a slice of the whole string, so a label value a rule keeps until done()
+ * would keep its file's text alive (see OwnStrings in skeleton.ts, which also shares the copies).
+ */
+export function copied<T extends string | undefined>(s: T): T {
+  return (s === undefined || s.length < 13 ? s : (' ' + s).slice(1)) as T;
+}
+
+/** A string map whose values are copies (see copied()): for indexes kept past the resource's file. */
+export function copiedMap(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in m) out[k] = copied(m[k]!);
+  return out;
+}
+
 export function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isObj(v)) return out;

@@ -3,6 +3,7 @@
 
 import {
   asArray,
+  copiedMap,
   isObj,
   normalizeProtocol,
   podTemplate,
@@ -112,7 +113,7 @@ export class ServiceGraph {
     }
     const t = podTemplate(r);
     if (!t) return;
-    this.workloads.add(r.namespace, { resource: r, labels: t.labels });
+    this.workloads.add(r.namespace, { resource: r, labels: copiedMap(t.labels) });
   }
 
   /** Workloads a Service selects (empty for Services without selector). */
