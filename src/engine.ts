@@ -31,8 +31,9 @@ import type {
   Summary,
   Target,
 } from './types.js';
-import { OwnStrings, skeleton } from './skeleton.js';
-import { SourceFile } from './yaml-source.js';
+import { captureSkeleton, OwnStrings, RangeList, skeleton, skeletonNodeOf } from './skeleton.js';
+import { splitPointer } from './pointer.js';
+import { SourceFile, type LineIndex, type Position } from './yaml-source.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -204,10 +205,27 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   /** The resource of a finding whose resource has ignore annotations (kept aside: findings stay plain output objects). */
   const resourceOf = new Map<EngineFinding, Resource>();
   const srcCache = new Map<number, SourceFile>();
+  /**
+   * Resources whose file's parse was let go once it was read: the ranges of their skeletons' nodes
+   * (see captureSkeleton), and where each file's lines start.
+   */
+  const captured = new Map<Resource, { ranges: Int32Array; at: number }>();
+  const linesOf = new Map<number, LineIndex>();
   function sourceOf(i: number): SourceFile | undefined {
     let s = srcCache.get(i);
     if (!s) {
-      const text = files[i]?.record.text;
+      let text = files[i]?.record.text;
+      if (text === undefined && linesOf.has(i)) {
+        // Let go after its skeletons were captured: what they cannot answer (a field the skeleton dropped, a fix's edits) reads it again.
+        let read: ReturnType<typeof readInput>;
+        try {
+          read = readInput(files[i]!.record.input);
+        } catch {
+          return undefined;
+        }
+        if ('problem' in read) return undefined;
+        text = read.text;
+      }
       if (text === undefined) return undefined;
       s = parse(files[i]!.record.input, text);
       srcCache.set(i, s);
@@ -269,6 +287,15 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
       const source = helmSource(read.text, d.start, d.range[0]);
       for (const r of resourcesOf(ref, docIndex, d.value, source)) {
+        // Rules key their indexes on these (a Service's namespace and name, say) from here on: owned
+        // copies, so that no key pins the file's text (see OwnStrings).
+        const w = r as { -readonly [K in keyof Resource]: Resource[K] };
+        w.apiVersion = strings.own(r.apiVersion);
+        w.kind = strings.own(r.kind);
+        w.name = strings.own(r.name);
+        w.rawNamespace = strings.own(r.rawNamespace);
+        w.namespace = strings.own(r.namespace);
+        if (r.source !== undefined) w.source = strings.own(r.source);
         current = { r, prepared: prepared?.[ordinal++] };
         if (!input.context) resourceCount++;
         if (!input.context) {
@@ -293,12 +320,6 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         const label = opts.strict ? `${r.kind} "${r.name}" in ${r.file.path}` : ''; // names the resource in strict mode's error
         const w = r as { -readonly [K in keyof Resource]: Resource[K] };
         w.object = skeleton(r.kind, r.object, label, Boolean(opts.strict), strings);
-        w.apiVersion = strings.own(r.apiVersion);
-        w.kind = strings.own(r.kind);
-        w.name = strings.own(r.name);
-        w.rawNamespace = strings.own(r.rawNamespace);
-        w.namespace = strings.own(r.namespace);
-        if (r.source !== undefined) w.source = strings.own(r.source);
       }
     }
     // Resolve what rules reported about this file while its parse is at hand.
@@ -318,13 +339,40 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       }
     }
     if (!keepTexts && src.fast) record.text = undefined;
-    // Cross-resource rules report after the whole set is read. A fast parse without its values is
-    // small (an offset tree, a few bytes per node), so it is kept for them instead of parsing the
-    // file again; a precise one (yaml's documents) is not. The language server's cache keeps values.
+    // Cross-resource rules report after the whole set is read, at nodes of the skeletons. Their
+    // ranges are captured now, and the text and the parse go; where that cannot be (a rule kept a
+    // whole object, fixes need the text, an alias in a skeleton), a fast parse without its values is
+    // kept instead of parsing the file again; a precise one (yaml's documents) is not. The language
+    // server's cache keeps values.
     if (!opts.parsed && src.fast) {
-      src.release();
-      srcCache.set(index, src);
+      if (!keepTexts && captureFile(src, seen, got && 'skeletons' in got ? got.skeletons : undefined)) {
+        linesOf.set(index, src.lines());
+      } else {
+        src.release();
+        srcCache.set(index, src);
+      }
     }
+  }
+
+  /** Capture the skeletons' ranges of a file's resources (unless a parse worker did): all of them, or none (false). */
+  function captureFile(src: SourceFile, seen: Resource[], done: { ranges: Int32Array; at: number[] } | undefined): boolean {
+    if (seen.some((r) => kept.has(r))) return false;
+    if (done && done.at.length === seen.length) {
+      for (let i = 0; i < seen.length; i++) captured.set(seen[i]!, { ranges: done.ranges, at: done.at[i]! });
+      return true;
+    }
+    const cursor = src.cursor();
+    if (!cursor) return false;
+    const out = new RangeList();
+    const at: number[] = [];
+    for (const r of seen) {
+      if (kept.has(r)) return false;
+      at.push(out.n);
+      if (!captureSkeleton(cursor, r.doc, r.base, r.kind, r.object, out)) return false;
+    }
+    const ranges = out.done();
+    for (let i = 0; i < seen.length; i++) captured.set(seen[i]!, { ranges, at: at[i]! });
+    return true;
   }
 
   reading = null;
@@ -368,10 +416,26 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  function locate(t: Target, get: (i: number) => SourceFile | undefined): { src: SourceFile; range: [number, number]; pointer: string } {
+  function locate(t: Target, get: (i: number) => SourceFile | undefined): { at: { position(offset: number): Position }; src?: SourceFile; range: [number, number]; pointer: string } {
     const r = t.resource;
-    const src = get(r.file.index);
     const pointer = r.base + t.path;
+    const c = captured.get(r);
+    if (c) {
+      const hit = skeletonNodeOf(r.kind, r.object, splitPointer(t.path));
+      if (hit) {
+        const lines = linesOf.get(r.file.index)!;
+        const i = c.at + 4 * hit.index;
+        if (hit.exact) {
+          const k = t.on === 'key' ? i + 2 : i;
+          return { at: lines, range: [c.ranges[k]!, c.ranges[k + 1]!], pointer };
+        }
+        if (opts.strict) throw new RulePathError(`path ${JSON.stringify(pointer)} does not resolve in ${r.file.path} (document ${r.doc + 1})`);
+        return { at: lines, range: [c.ranges[i]!, c.ranges[i + 1]!], pointer };
+      }
+      // A field the skeleton dropped (rules whose findings wait for facts report at any field in
+      // done()): the file is read and parsed again, once, for the findings that need it.
+    }
+    const src = get(r.file.index);
     if (!src) throw new RulePathError(`no text for ${r.file.path}`);
     let range = src.locate(r.doc, pointer, t.on ?? 'node');
     if (!range) {
@@ -380,14 +444,14 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       const near = src.nearestResolvable(r.doc, pointer);
       range = src.locate(r.doc, near) ?? [0, 0];
     }
-    return { src, range, pointer };
+    return { at: src, src, range, pointer };
   }
 
   function resolveOne(p: Pending, get: (i: number) => SourceFile | undefined): EngineFinding {
     const related: RelatedResult[] = p.related.map((rel) => {
-      const { src, range, pointer } = locate(rel, get);
-      const s = src.position(range[0]);
-      const e = src.position(range[1]);
+      const { at, range, pointer } = locate(rel, get);
+      const s = at.position(range[0]);
+      const e = at.position(range[1]);
       return { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
     });
     // Findings are made by the ten thousand: literals of one shape (no spreads) keep them cheap.
@@ -398,7 +462,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       };
     }
     if (p.loc.kind === 'range') {
-      const src = get(p.loc.file.index);
+      const src = linesOf.get(p.loc.file.index) ?? get(p.loc.file.index);
       const s = src ? src.position(p.loc.range[0]) : { line: 1, column: 1 };
       const e = src ? src.position(p.loc.range[1]) : s;
       return {
@@ -409,9 +473,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     const t = p.loc.target;
     const r = t.resource;
-    const { src, range, pointer } = locate(t, get);
-    const s = src.position(range[0]);
-    const e = src.position(range[1]);
+    const { at, src, range, pointer } = locate(t, get);
+    const s = at.position(range[0]);
+    const e = at.position(range[1]);
     const out: EngineFinding = {
       ruleId: p.ruleId, severity: p.severity, message: p.message, related, fixable: false,
       file: r.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column,
@@ -421,7 +485,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (r.source) out.source = r.source;
     if (p.fix) {
       if (opts.evaluateFixes || opts.strict) {
-        const edits = evaluateFix(p, src, r);
+        const fileSrc = src ?? get(r.file.index);
+        if (!fileSrc) throw new RulePathError(`no text for ${r.file.path}`);
+        const edits = evaluateFix(p, fileSrc, r);
         if (edits.length > 0) {
           out.edits = edits;
           out.fixable = true;

@@ -22,6 +22,11 @@ export type ParsedInput =
      * Absent when the file's positions need the precise parse: the engine prepares it itself.
      */
     prepared?: unknown[][];
+    /**
+     * The ranges of the nodes of its resources' skeletons (see captureSkeleton), all resources in
+     * the engine's order, and where each resource's begin; absent when some could not be captured.
+     */
+    skeletons?: { ranges: Int32Array; at: number[] };
   }
   /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
   | { index: number; local: true };

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readInput, type InputFile } from './loader.js';
 import { helmSource, isObj, resourcesOf } from './model.js';
 import { loadRule } from './registry.js';
+import { captureSkeleton, RangeList } from './skeleton.js';
 import { SourceFile } from './yaml-source.js';
 import type { ParsedInput, PrepareSpec } from './parse-pool.js';
 import type { FileRef, Rule } from './types.js';
@@ -34,23 +35,34 @@ function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Ru
     } else {
       const src = new SourceFile(read.text, { fastOnly: true });
       let prepared: unknown[][] | undefined;
-      if (prep.length > 0 && src.fast) {
+      let skeletons: { ranges: Int32Array; at: number[] } | undefined;
+      const cursor = src.cursor();
+      if (cursor) {
         // The engine's resources of this file, in the engine's order.
         const ref: FileRef = { index, path: input.display, context: input.context };
-        prepared = [];
+        if (prep.length > 0) prepared = [];
+        // The ranges of their skeletons' nodes, captured here so the engine's thread need not (see captureSkeleton).
+        const list = new RangeList();
+        const at: number[] = [];
+        let captured = true;
         src.documents.forEach((d, doc) => {
           if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
           for (const r of resourcesOf(ref, doc, d.value, helmSource(read.text, d.start, d.range[0]))) {
-            const view = { sourceText: (path: string) => src.sourceText(doc, r.base + path, 'node'), fileText: read.text };
-            prepared!.push(prep.map((p) => p.rule.prepare!(r, view, p.options)));
+            if (prepared) {
+              const view = { sourceText: (path: string) => src.sourceText(doc, r.base + path, 'node'), fileText: read.text };
+              prepared.push(prep.map((p) => p.rule.prepare!(r, view, p.options)));
+            }
+            at.push(list.n);
+            if (captured) captured = captureSkeleton(cursor, doc, r.base, r.kind, r.object, list);
           }
         });
+        if (captured) skeletons = { ranges: list.done(), at };
       }
-      out = { index, text: read.text, bom: read.bom, ...(prepared ? { prepared } : {}) };
+      out = { index, text: read.text, bom: read.bom, ...(prepared ? { prepared } : {}), ...(skeletons ? { skeletons } : {}) };
     }
   } catch {
     // Unreadable, or anything unexpected: the engine's thread reads the file itself and says why.
     out = { index, local: true };
   }
-  port.postMessage(out);
+  port.postMessage(out, 'skeletons' in out && out.skeletons ? [out.skeletons.ranges.buffer as ArrayBuffer] : []);
 }

@@ -143,3 +143,197 @@ function guarded(kept: Obj, original: Obj, label: string, path: string): Obj {
     },
   });
 }
+
+// ---- positions of a skeleton's nodes -------------------------------------------------------------
+//
+// A file's text and offset tree are large (about the size of the file each); what findings reported
+// after the whole set was read can point at is a resource's skeleton. So while a file is at hand the
+// engine captures, for every node of each skeleton, the ranges its parse gives that node, and lets
+// the text and the tree go. Capture and lookup walk a skeleton in the same order: pre-order, a
+// mapping's kept keys in pattern order, a value kept whole in its own key order.
+
+/** How a skeleton node's children are walked (see childrenOf). */
+const LEAF = 0;
+const WHOLE_ARRAY = 1;
+const WHOLE_OBJECT = 2;
+const PATTERN_ARRAY = 3;
+const PATTERN_OBJECT = 4;
+
+/** Mirrors prune(): which children of `v` its skeleton keeps, and how. */
+function childrenOf(v: unknown, p: Pattern): number {
+  if (v === null || typeof v !== 'object') return LEAF;
+  if (p !== true) {
+    if (Array.isArray(p)) {
+      if (Array.isArray(v)) return PATTERN_ARRAY;
+    } else if (isObj(v)) return PATTERN_OBJECT;
+  }
+  return Array.isArray(v) ? WHOLE_ARRAY : WHOLE_OBJECT;
+}
+
+/** The pattern of a kind's skeleton. */
+function patternOf(kind: string): Pattern {
+  return kind === 'Pod' ? POD : RESOURCE;
+}
+
+/** Nodes in the skeleton subtree of `v` (itself included). */
+function nodeCount(v: unknown, p: Pattern): number {
+  let n = 1;
+  switch (childrenOf(v, p)) {
+    case LEAF:
+      return 1;
+    case WHOLE_ARRAY:
+      for (const x of v as unknown[]) n += nodeCount(x, true);
+      return n;
+    case WHOLE_OBJECT:
+      for (const k in v as Obj) n += nodeCount((v as Obj)[k], true);
+      return n;
+    case PATTERN_ARRAY:
+      for (const x of v as unknown[]) n += nodeCount(x, (p as readonly [Pattern])[0]);
+      return n;
+    default: {
+      const keys = p as { readonly [key: string]: Pattern };
+      for (const k in keys) if (Object.prototype.hasOwnProperty.call(v, k)) n += nodeCount((v as Obj)[k], keys[k]!);
+      return n;
+    }
+  }
+}
+
+/** Int32 values appended in fours (a node's ranges), in one growing buffer. */
+export class RangeList {
+  a = new Int32Array(256);
+  n = 0;
+  push(a: number, b: number, c: number, d: number): void {
+    if (this.n + 4 > this.a.length) {
+      const grown = new Int32Array(this.a.length * 2);
+      grown.set(this.a);
+      this.a = grown;
+    }
+    const a32 = this.a;
+    a32[this.n] = a;
+    a32[this.n + 1] = b;
+    a32[this.n + 2] = c;
+    a32[this.n + 3] = d;
+    this.n += 4;
+  }
+  /** The values as an array of their own size. */
+  done(): Int32Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
+/** What capture needs of a parse: its offset tree (yaml-source.ts, fast parses). */
+export interface TreeCursor {
+  /** The tree node at a pointer and the key node naming it (-1 for none), or null. */
+  at(doc: number, pointer: string): { node: number; key: number } | null;
+  /** A sequence's item nodes, or null when the node is not a sequence. */
+  items(node: number): number[] | null;
+  /** A mapping's pairs (key name, key node, value node), or null when the node is not a mapping. */
+  pairs(node: number): Array<{ name: string | undefined; key: number; value: number }> | null;
+  /** Append the ranges locate() gives the node for 'node' and for 'key'; false when it cannot (an alias). */
+  ranges(node: number, key: number, out: RangeList): boolean;
+}
+
+/**
+ * Append to `out` the ranges of every node of the resource's skeleton (`object`, at `pointer` of
+ * document `doc`), four int32 per node in walk order. False when some node has no ranges to give:
+ * then nothing of the resource is usable, and the caller keeps the parse instead.
+ */
+export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, kind: string, object: Obj, out: RangeList): boolean {
+  const root = tree.at(doc, pointer);
+  if (!root) return false;
+  const visit = (node: number, key: number, v: unknown, p: Pattern): boolean => {
+    if (!tree.ranges(node, key, out)) return false;
+    const how = childrenOf(v, p);
+    if (how === LEAF) return true;
+    if (how === WHOLE_ARRAY || how === PATTERN_ARRAY) {
+      const items = tree.items(node);
+      const arr = v as unknown[];
+      if (!items || items.length !== arr.length) return false;
+      const ip = how === PATTERN_ARRAY ? (p as readonly [Pattern])[0] : true;
+      for (let i = 0; i < arr.length; i++) if (!visit(items[i]!, -1, arr[i], ip)) return false;
+      return true;
+    }
+    const pairs = tree.pairs(node);
+    if (!pairs) return false;
+    // Pairs come in document order, which is nearly always the walk's: look from the last match on.
+    let from = 0;
+    const child = (k: string, cp: Pattern): boolean => {
+      for (let j = 0; j < pairs.length; j++) {
+        const x = pairs[(from + j) % pairs.length]!;
+        if (x.name !== k) continue;
+        from = (from + j + 1) % pairs.length;
+        return visit(x.value, x.key, (v as Obj)[k], cp);
+      }
+      return false;
+    };
+    if (how === WHOLE_OBJECT) {
+      for (const k in v as Obj) if (!child(k, true)) return false;
+    } else {
+      const keys = p as { readonly [key: string]: Pattern };
+      for (const k in keys) if (Object.prototype.hasOwnProperty.call(v, k) && !child(k, keys[k]!)) return false;
+    }
+    return true;
+  };
+  return visit(root.node, root.key, object, patternOf(kind));
+}
+
+/**
+ * Where a path of a resource's skeleton (`object`, relative to the resource) sits in capture's walk
+ * order: `index` of the node, `exact` false when the path goes on below a node where the object has
+ * nothing (the node is then the path's nearest existing ancestor). Null when the path leaves the
+ * skeleton at a field the skeleton dropped: only the parse can tell.
+ */
+export function skeletonNodeOf(kind: string, object: Obj, tokens: readonly string[]): { index: number; exact: boolean } | null {
+  let v: unknown = object;
+  let p = patternOf(kind);
+  let index = 0;
+  for (const token of tokens) {
+    let next = index + 1;
+    let found = false;
+    switch (childrenOf(v, p)) {
+      case LEAF:
+        return { index, exact: false };
+      case WHOLE_ARRAY:
+      case PATTERN_ARRAY: {
+        const arr = v as unknown[];
+        const ip = Array.isArray(p) && Array.isArray(v) ? (p as readonly [Pattern])[0] : true;
+        if (!/^(0|[1-9]\d*)$/.test(token) || Number(token) >= arr.length) return { index, exact: false };
+        const at = Number(token);
+        for (let i = 0; i < at; i++) next += nodeCount(arr[i], ip);
+        v = arr[at];
+        p = ip;
+        found = true;
+        break;
+      }
+      case WHOLE_OBJECT:
+        for (const k in v as Obj) {
+          if (k === token) {
+            found = true;
+            break;
+          }
+          next += nodeCount((v as Obj)[k], true);
+        }
+        if (!found) return { index, exact: false };
+        v = (v as Obj)[token];
+        p = true;
+        break;
+      default: {
+        const keys = p as { readonly [key: string]: Pattern };
+        for (const k in keys) {
+          if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+          if (k === token) {
+            found = true;
+            break;
+          }
+          next += nodeCount((v as Obj)[k], keys[k]!);
+        }
+        // A field of the pattern that the object lacks is absent; any other field was dropped.
+        if (!found) return Object.prototype.hasOwnProperty.call(keys, token) ? { index, exact: false } : null;
+        v = (v as Obj)[token];
+        p = keys[token]!;
+      }
+    }
+    index = next;
+  }
+  return { index, exact: true };
+}

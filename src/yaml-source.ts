@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
 import type { ParseProblem } from './types.js';
+import type { TreeCursor } from './skeleton.js';
 
 // The `yaml` package is only needed on the precise path (errors, aliases, edits): load it then, so a
 // run whose files all take the fast path never pays for it.
@@ -507,14 +508,42 @@ function skipProperties(text: string, i: number, end: number): number {
   return i;
 }
 
+/** Line and column of offsets into a text, without the text. */
+export class LineIndex {
+  /** Where each line starts: an Int32Array, outside the JS heap (large runs keep one per file until the end). */
+  private readonly starts: Int32Array;
+  private readonly length: number;
+  constructor(t: string) {
+    let lines = 1;
+    for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) lines++;
+    const starts = new Int32Array(lines);
+    let k = 1;
+    for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts[k++] = i + 1;
+    this.starts = starts;
+    this.length = t.length;
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.length));
+    const ls = this.starts;
+    let lo = 0;
+    let hi = ls.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ls[mid]! <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: o - ls[lo]! + 1 };
+  }
+}
+
 export class SourceFile {
   readonly text: string;
   documents: SourceDocument[];
   readonly eol: '\n' | '\r\n';
   private readonly tree: FastTree | null;
   private preciseSource?: PreciseSource;
-  /** Where each line starts: an Int32Array, outside the JS heap (large runs keep one per file until the end). */
-  private lineStarts?: Int32Array;
+  private lineIndex?: LineIndex;
   private fallback = false;
 
   /**
@@ -596,25 +625,31 @@ export class SourceFile {
 
   position(offset: number): Position {
     if (!this.tree) return this.precise().position(offset);
-    if (!this.lineStarts) {
-      const t = this.text;
-      let lines = 1;
-      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) lines++;
-      const starts = new Int32Array(lines);
-      let k = 1;
-      for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts[k++] = i + 1;
-      this.lineStarts = starts;
-    }
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    const ls = this.lineStarts;
-    let lo = 0;
-    let hi = ls.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (ls[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: o - ls[lo]! + 1 };
+    return this.lines().position(offset);
+  }
+
+  /** Where the lines start (fast parses): positions without the text or the tree. */
+  lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  /** The offset tree as captureSkeleton() walks it; null when positions do not come from it. */
+  cursor(): TreeCursor | null {
+    if (!this.fast) return null;
+    const tree = this.tree!;
+    return {
+      at: (doc, pointer) => this.find(doc, pointer),
+      items: (node) => (node !== NONE && tree.k(node) === K_SEQUENCE ? this.real(node).map((n) => this.norm(n)) : null),
+      pairs: (node) => (node !== NONE && tree.k(node) === K_MAPPING ? this.pairs(node).map((p) => ({ name: tree.keyName(p.key), key: p.key, value: p.value })) : null),
+      ranges: (node, key, out) => {
+        // What locate() gives for 'node' and for 'key'; an alias it leaves to the precise parse.
+        if (node !== NONE && tree.k(node) === K_NONE && this.text[this.start(node)] === '*') return false;
+        const n = node !== NONE && tree.k(node) !== K_NONE ? this.range(node) : key !== NONE ? this.range(key) : node !== NONE ? this.range(node) : null;
+        const k = key !== NONE ? this.range(key) : n;
+        out.push(n ? n[0] : -1, n ? n[1] : -1, k ? k[0] : -1, k ? k[1] : -1);
+        return true;
+      },
+    };
   }
 
   locate(doc: number, pointer: string, on: LocateOn = 'node'): [number, number] | null {

@@ -168,3 +168,33 @@ t.test('a plain run drops each text once its file is read; findings made later a
     ], `evaluateFixes: ${evaluateFixes}`);
   }
 });
+
+t.test('a plain run keeps neither text nor parse of a read file: later findings take captured ranges, and a field the skeleton dropped reads the file again', async (t) => {
+  const seen: Resource[] = [];
+  const late: Rule = {
+    meta: { ...badRule('').meta, id: 'late-rule', crossResource: true },
+    create: (ctx) => ({
+      resource: (r) => void seen.push(r),
+      done: () => {
+        for (const r of seen) {
+          ctx.report({ resource: r, path: '/spec/containers/0/ports/0', message: 'port (in the skeleton)' });
+          ctx.report({ resource: r, path: '/spec/containers/0/name', on: 'key', message: 'name key (in the skeleton)' });
+          ctx.report({ resource: r, path: '/spec/containers/0/image', message: 'image (dropped by the skeleton)' });
+          ctx.report({ resource: r, path: '/spec/containers/0/ports/3', message: 'absent: nearest node' });
+        }
+      },
+    }),
+  };
+  const files = [{ path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') }];
+  const want = [
+    ['a.yaml', 7, 7, 7, 11, 'name key (in the skeleton)'],
+    ['a.yaml', 8, 14, 8, 24, 'image (dropped by the skeleton)'],
+    ['a.yaml', 10, 9, 10, 28, 'absent: nearest node'],
+    ['a.yaml', 10, 11, 10, 28, 'port (in the skeleton)'],
+  ];
+  for (const evaluateFixes of [false, true]) {
+    seen.length = 0;
+    const r = await runEngine({ cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule: late, options: {} }], evaluateFixes });
+    t.same(r.findings.map((f) => [f.file, f.line, f.column, f.endLine, f.endColumn, f.message]), want, evaluateFixes ? 'from the kept parse' : 'from the captured ranges');
+  }
+});

@@ -3,7 +3,10 @@
 
 import t from 'tap';
 import { runEngine } from '../src/engine.js';
-import { OwnStrings, ReleasedFieldError, skeleton as build } from '../src/skeleton.js';
+import { captureSkeleton, OwnStrings, RangeList, ReleasedFieldError, skeleton as build, skeletonNodeOf } from '../src/skeleton.js';
+import { resourcesOf } from '../src/model.js';
+import { escapeToken, splitPointer } from '../src/pointer.js';
+import { SourceFile } from '../src/yaml-source.js';
 import type { Resource, Rule } from '../src/types.js';
 
 const skeleton = (kind: string, o: Record<string, unknown>, label: string, guard: boolean) => build(kind, o, label, guard, new OwnStrings());
@@ -142,4 +145,144 @@ t.test('the engine releases objects after their file: strict runs throw on a lat
   const kept: string[] = [];
   await runEngine({ ...base, rules: [{ rule: imageRule(true, kept), options: {} }], strict: true });
   t.same(kept, ['nginx:1.27']);
+});
+
+// ---- positions captured from the parse ------------------------------------------------------------
+
+/** Manifests in the shapes the parse has to get right: flow and block, comments, quoted keys and block scalars, a List. */
+const CAPTURE_TEXT = `# a comment before the first document
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # trailing comment
+  namespace: shop
+  labels: {app: web, "2": two, tier: backend-of-the-shop}
+  annotations:
+    note: |
+      dropped: not in a workload's skeleton
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+        "10": ten
+    spec:
+      nodeSelector: {zone: a}
+      volumes: [{name: v}]
+      initContainers:
+        - name: proxy
+          restartPolicy: Always
+          image: proxy:1
+          ports: [{containerPort: 4143, hostPort: 4143}]
+      containers:
+        - name: web
+          image: web:1
+          ports:
+            - name: http
+              containerPort: 8080
+            - containerPort: 9090   # unnamed
+              protocol: UDP
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: web, namespace: shop}
+    spec:
+      selector: {app: web}
+      ports:
+        - {port: 80, targetPort: http}
+        - port: 9090
+          nodePort:
+  - apiVersion: v1
+    kind: Pod
+    metadata:
+      name: solo
+      annotations: {a: b}
+    spec:
+      hostNetwork: true
+      containers: [{name: c, ports: [{containerPort: 53}]}]
+`;
+
+/** Every path of a skeleton's nodes (the tests' own walk, no order assumed). */
+function pathsOf(v: unknown, at = ''): string[] {
+  const out = [at];
+  if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...pathsOf(x, `${at}/${escapeToken(k)}`));
+  return out;
+}
+
+function captured() {
+  const src = new SourceFile(CAPTURE_TEXT);
+  t.ok(src.fast, 'the text takes the fast parse');
+  const file = { index: 0, path: 'c.yaml', context: false };
+  const resources = src.documents.flatMap((d, doc) => resourcesOf(file, doc, d.value as Record<string, unknown>));
+  const list = new RangeList();
+  const at: number[] = [];
+  for (const r of resources) {
+    at.push(list.n);
+    t.ok(captureSkeleton(src.cursor()!, r.doc, r.base, r.kind, r.object, list), `${r.kind} ${r.name} captured`);
+  }
+  return { src, resources, at, ranges: list.done() };
+}
+
+t.test('captured ranges are the ranges the parse gives every node of every skeleton, for the node and for its key', async (t) => {
+  const { src, resources, at, ranges } = captured();
+  t.same(resources.map((r) => r.kind), ['Deployment', 'Service', 'Pod']);
+  let checked = 0;
+  resources.forEach((r, i) => {
+    const s = skeleton(r.kind, r.object, '', false);
+    for (const path of pathsOf(s)) {
+      const hit = skeletonNodeOf(r.kind, s, splitPointer(path));
+      t.ok(hit?.exact, `${r.kind} ${path} is a node of the skeleton`);
+      const k = at[i]! + 4 * hit!.index;
+      t.same([ranges[k], ranges[k + 1]], src.locate(r.doc, r.base + path, 'node'), `${r.kind} ${path} (node)`);
+      t.same([ranges[k + 2], ranges[k + 3]], src.locate(r.doc, r.base + path, 'key'), `${r.kind} ${path} (key)`);
+      checked++;
+    }
+  });
+  t.equal(checked, 72, 'every node of the three skeletons');
+  // A few by hand, so that the comparison above cannot pass on two wrong answers.
+  const web = skeleton('Deployment', resources[0]!.object, '', false);
+  const second = skeletonNodeOf('Deployment', web, splitPointer('/spec/template/spec/containers/0/ports/1'))!;
+  const k = at[0]! + 4 * second.index;
+  t.same([src.position(ranges[k]!), src.position(ranges[k + 1]!)], [{ line: 35, column: 15 }, { line: 36, column: 28 }], 'the second port item');
+  const name = skeletonNodeOf('Deployment', web, splitPointer('/metadata/name'))!;
+  const n = at[0]! + 4 * name.index;
+  t.same([src.position(ranges[n]!), src.position(ranges[n + 1]!), src.position(ranges[n + 2]!)], [{ line: 5, column: 9 }, { line: 5, column: 12 }, { line: 5, column: 3 }], 'a value before a comment, and its key');
+});
+
+t.test('looking up a path: absent fields give the nearest node, dropped fields give null (only the parse knows them)', async (t) => {
+  const { resources } = captured();
+  const web = skeleton('Deployment', resources[0]!.object, 'Deployment "web"', true); // guarded, as under strict mode
+  const at = (p: string) => skeletonNodeOf('Deployment', web, splitPointer(p));
+  const ports = at('/spec/template/spec/containers/0/ports')!;
+  t.same(at('/spec/template/spec/containers/0/ports/7'), { index: ports.index, exact: false }, 'past the end of a sequence');
+  t.same(at('/spec/template/spec/containers/0/ports/01'), { index: ports.index, exact: false }, 'not an index');
+  const spec = at('/spec/template/spec')!;
+  t.same(at('/spec/template/spec/hostNetwork'), { index: spec.index, exact: false }, 'a field the skeleton keeps, absent from the object');
+  const labels = at('/metadata/labels')!;
+  t.same(at('/metadata/labels/missing'), { index: labels.index, exact: false }, 'a key absent from a map kept whole');
+  t.equal(at('/metadata/annotations/note'), null, 'annotations of a workload were dropped');
+  t.equal(at('/spec/template/spec/volumes/0'), null, 'volumes were dropped');
+  t.equal(at('/spec/template/spec/containers/0/image'), null, 'a container keeps its name, restartPolicy and ports only');
+  t.same(at('/spec/replicas/x'), { index: at('/spec/replicas')!.index, exact: false }, 'below a scalar');
+  t.same(at(''), { index: 0, exact: true }, 'the object itself');
+});
+
+t.test('capture gives up on a resource whose skeleton holds an alias (positions then come from the kept parse)', async (t) => {
+  // A scalar alias keeps the fast parse; only the precise parse knows what an alias node spans.
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: &n web\nspec:\n  containers:\n    - name: *n\n';
+  const src = new SourceFile(text);
+  const cursor = src.cursor();
+  t.ok(cursor, 'the fast parse is kept');
+  const r = resourcesOf({ index: 0, path: 'a.yaml', context: false }, 0, src.documents[0]!.value as Record<string, unknown>)[0]!;
+  t.equal(r.name, 'web');
+  t.equal(captureSkeleton(cursor!, 0, '', r.kind, r.object, new RangeList()), false);
+  const plain = new SourceFile(text.replace('&n ', '').replace('*n', 'web'));
+  t.equal(captureSkeleton(plain.cursor()!, 0, '', r.kind, r.object, new RangeList()), true, 'the same object written out is captured');
 });
