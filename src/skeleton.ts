@@ -227,8 +227,10 @@ export interface TreeCursor {
   at(doc: number, pointer: string): { node: number; key: number } | null;
   /** A sequence's item nodes, or null when the node is not a sequence. */
   items(node: number): number[] | null;
-  /** A mapping's pairs (key name, key node, value node), or null when the node is not a mapping. */
-  pairs(node: number): Array<{ name: string | undefined; key: number; value: number }> | null;
+  /** A mapping's pairs (key node, value node), or null when the node is not a mapping. */
+  pairs(node: number): Array<{ key: number; value: number }> | null;
+  /** The key a key node names. */
+  name(key: number): string | undefined;
   /** Append the ranges locate() gives the node for 'node' and for 'key'; false when it cannot (an alias). */
   ranges(node: number, key: number, out: RangeList): boolean;
 }
@@ -260,7 +262,7 @@ export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, 
     const child = (k: string, cp: Pattern): boolean => {
       for (let j = 0; j < pairs.length; j++) {
         const x = pairs[(from + j) % pairs.length]!;
-        if (x.name !== k) continue;
+        if (tree.name(x.key) !== k) continue;
         from = (from + j + 1) % pairs.length;
         return visit(x.value, x.key, (v as Obj)[k], cp);
       }

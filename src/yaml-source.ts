@@ -640,7 +640,8 @@ export class SourceFile {
     return {
       at: (doc, pointer) => this.find(doc, pointer),
       items: (node) => (node !== NONE && tree.k(node) === K_SEQUENCE ? this.real(node).map((n) => this.norm(n)) : null),
-      pairs: (node) => (node !== NONE && tree.k(node) === K_MAPPING ? this.pairs(node).map((p) => ({ name: tree.keyName(p.key), key: p.key, value: p.value })) : null),
+      pairs: (node) => (node !== NONE && tree.k(node) === K_MAPPING ? this.pairs(node) : null),
+      name: (key) => tree.keyName(key),
       ranges: (node, key, out) => {
         // What locate() gives for 'node' and for 'key'; an alias it leaves to the precise parse.
         if (node !== NONE && tree.k(node) === K_NONE && this.text[this.start(node)] === '*') return false;
@@ -740,10 +741,11 @@ export class SourceFile {
       while (e > s && isBlank(t[e - 1])) e--;
       return e;
     }
-    // A block collection ends where its last node does.
-    const kids = tree.kids(n);
-    for (let i = kids.length - 1; i >= 0; i--) {
-      const kid = this.norm(kids[i]!);
+    // A block collection ends where its last node does. Children are the subtrees just before a
+    // node, the last one first (kids() without its array: ranges are taken by the million).
+    const first = n - tree.size(n) + 1;
+    for (let j = n - 1; j >= first; j -= tree.size(j)) {
+      const kid = this.norm(j);
       // An empty value (`key:`) has no node of its own: the collection ends at its key. An alias
       // (`*name`) has no kind either, but it has text.
       if (tree.k(kid) !== K_NONE || this.text[this.start(kid)] === '*') return this.end(kid);
