@@ -366,7 +366,6 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const out = new RangeList();
     const at: number[] = [];
     for (const r of seen) {
-      if (kept.has(r)) return false;
       at.push(out.n);
       if (!captureSkeleton(cursor, r.doc, r.base, r.kind, r.object, out)) return false;
     }
@@ -429,7 +428,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           const k = t.on === 'key' ? i + 2 : i;
           return { at: lines, range: [c.ranges[k]!, c.ranges[k + 1]!], pointer };
         }
-        if (opts.strict) throw new RulePathError(`path ${JSON.stringify(pointer)} does not resolve in ${r.file.path} (document ${r.doc + 1})`);
+        if (opts.strict) throw unresolved(pointer, r);
         return { at: lines, range: [c.ranges[i]!, c.ranges[i + 1]!], pointer };
       }
       // A field the skeleton dropped (rules whose findings wait for facts report at any field in
@@ -439,8 +438,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!src) throw new RulePathError(`no text for ${r.file.path}`);
     let range = src.locate(r.doc, pointer, t.on ?? 'node');
     if (!range) {
-      const msg = `path ${JSON.stringify(pointer)} does not resolve in ${r.file.path} (document ${r.doc + 1})`;
-      if (opts.strict) throw new RulePathError(msg);
+      if (opts.strict) throw unresolved(pointer, r);
       const near = src.nearestResolvable(r.doc, pointer);
       range = src.locate(r.doc, near) ?? [0, 0];
     }
@@ -586,6 +584,11 @@ function flatRelated(list: RelatedReport[] | undefined): RelatedReport[] {
   if (!list) return [];
   for (const r of list) flat(r.message);
   return list;
+}
+
+/** Strict mode's error for a reported path that names no node (the finding falls back to the nearest one otherwise). */
+function unresolved(pointer: string, r: Resource): RulePathError {
+  return new RulePathError(`path ${JSON.stringify(pointer)} does not resolve in ${r.file.path} (document ${r.doc + 1})`);
 }
 
 function allInFile(p: Pending, index: number): boolean {

@@ -137,6 +137,7 @@ function findPodTemplate(r: Resource): PodTemplate | null {
  * would keep its file's text alive (see OwnStrings in skeleton.ts, which also shares the copies).
  */
 export function copied<T extends string | undefined>(s: T): T {
+  // Concatenation, then a slice of it: reading the concatenation flattens it into a new string.
   return (s === undefined || s.length < 13 ? s : (' ' + s).slice(1)) as T;
 }
 

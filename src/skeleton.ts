@@ -10,7 +10,7 @@
 // Under the engine's strict mode (tests), reading a field that the skeleton dropped throws, so a rule
 // that starts to read more in done() fails its tests instead of silently seeing undefined.
 
-import { isObj, type Obj } from './model.js';
+import { copied, isObj, type Obj } from './model.js';
 
 /** true: keep the value whole. An object: keep those keys of an object. [p]: each item of an array by p. */
 type Pattern = true | { readonly [key: string]: Pattern } | readonly [Pattern];
@@ -73,9 +73,7 @@ export class OwnStrings {
     if (s.length < 13) return s; // shorter substrings are copies already
     let c = this.copies.get(s);
     if (c === undefined) {
-      // Concatenation, then a slice of it: reading the concatenation flattens it into a new string
-      // that owes nothing to the file's text.
-      c = (' ' + s).slice(1);
+      c = copied(s);
       this.copies.set(c, c);
     }
     return c;

@@ -644,8 +644,8 @@ export class SourceFile {
       name: (key) => tree.keyName(key),
       ranges: (node, key, out) => {
         // What locate() gives for 'node' and for 'key'; an alias it leaves to the precise parse.
-        if (node !== NONE && tree.k(node) === K_NONE && this.text[this.start(node)] === '*') return false;
-        const n = node !== NONE && tree.k(node) !== K_NONE ? this.range(node) : key !== NONE ? this.range(key) : node !== NONE ? this.range(node) : null;
+        if (this.isAlias(node)) return false;
+        const n = this.nodeRange(node, key);
         const k = key !== NONE ? this.range(key) : n;
         out.push(n ? n[0] : -1, n ? n[1] : -1, k ? k[0] : -1, k ? k[1] : -1);
         return true;
@@ -655,17 +655,24 @@ export class SourceFile {
 
   locate(doc: number, pointer: string, on: LocateOn = 'node'): [number, number] | null {
     if (!this.fast) return this.precise().locate(doc, pointer, on);
-    const t = this.tree!;
     const f = this.find(doc, pointer);
     if (!f) return null;
-    if (f.node !== NONE && t.k(f.node) === K_NONE && this.text[this.start(f.node)] === '*') {
+    if (this.isAlias(f.node)) {
       // An alias: the precise parse knows what it stands for.
       this.fallback = true;
       return this.precise().locate(doc, pointer, on);
     }
-    if (on === 'key' && f.key !== NONE) return this.range(f.key);
-    if (f.node !== NONE && t.k(f.node) !== K_NONE) return this.range(f.node);
-    return f.key !== NONE ? this.range(f.key) : f.node !== NONE ? this.range(f.node) : null;
+    return on === 'key' && f.key !== NONE ? this.range(f.key) : this.nodeRange(f.node, f.key);
+  }
+
+  private isAlias(node: number): boolean {
+    return node !== NONE && this.tree!.k(node) === K_NONE && this.text[this.start(node)] === '*';
+  }
+
+  /** The range locate() gives for 'node': the node, or its key when the value is empty. */
+  private nodeRange(node: number, key: number): [number, number] | null {
+    if (node !== NONE && this.tree!.k(node) !== K_NONE) return this.range(node);
+    return key !== NONE ? this.range(key) : node !== NONE ? this.range(node) : null;
   }
 
   sourceText(doc: number, pointer: string, on: LocateOn = 'node'): string | null {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { lintText, lintTexts, of } from './helpers/harness.js';
 import { runEngine, RulePathError } from '../src/engine.js';
-import type { Resource, Rule } from '../src/types.js';
+import type { Resource, Rule, RuleContext } from '../src/types.js';
 
 const pod = (name: string, extra = '') => `apiVersion: v1
 kind: Pod
@@ -142,15 +142,18 @@ t.test('severity overrides from config apply to every finding of the rule', asyn
   t.same(of(off, 'unnamed-container-port'), []);
 });
 
-t.test('a plain run drops each text once its file is read; findings made later and unused annotation ignores keep exact positions', async (t) => {
+/** A cross-resource rule that reports in done(), after every file was read: `report` says what, per resource seen. */
+function lateRule(report: (ctx: RuleContext, r: Resource) => void): { rule: Rule; seen: Resource[] } {
   const seen: Resource[] = [];
-  const late: Rule = {
+  const rule: Rule = {
     meta: { ...badRule('').meta, id: 'late-rule', crossResource: true },
-    create: (ctx) => ({
-      resource: (r) => void seen.push(r),
-      done: () => seen.forEach((r) => ctx.report({ resource: r, path: '/metadata/name', message: `name of ${r.name}` })),
-    }),
+    create: (ctx) => ({ resource: (r) => void seen.push(r), done: () => seen.forEach((r) => report(ctx, r)) }),
   };
+  return { rule, seen };
+}
+
+t.test('a plain run drops each text once its file is read; findings made later and unused annotation ignores keep exact positions', async (t) => {
+  const { rule: late, seen } = lateRule((ctx, r) => ctx.report({ resource: r, path: '/metadata/name', message: `name of ${r.name}` }));
   const ignored = pod('b').replace('  name: b\n', '  name: b\n  annotations:\n    kube-preflight.io/ignore: invalid-port-name\n');
   const files = [
     { path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') },
@@ -170,21 +173,12 @@ t.test('a plain run drops each text once its file is read; findings made later a
 });
 
 t.test('a plain run keeps neither text nor parse of a read file: later findings take captured ranges, and a field the skeleton dropped reads the file again', async (t) => {
-  const seen: Resource[] = [];
-  const late: Rule = {
-    meta: { ...badRule('').meta, id: 'late-rule', crossResource: true },
-    create: (ctx) => ({
-      resource: (r) => void seen.push(r),
-      done: () => {
-        for (const r of seen) {
-          ctx.report({ resource: r, path: '/spec/containers/0/ports/0', message: 'port (in the skeleton)' });
-          ctx.report({ resource: r, path: '/spec/containers/0/name', on: 'key', message: 'name key (in the skeleton)' });
-          ctx.report({ resource: r, path: '/spec/containers/0/image', message: 'image (dropped by the skeleton)' });
-          ctx.report({ resource: r, path: '/spec/containers/0/ports/3', message: 'absent: nearest node' });
-        }
-      },
-    }),
-  };
+  const { rule: late, seen } = lateRule((ctx, r) => {
+    ctx.report({ resource: r, path: '/spec/containers/0/ports/0', message: 'port (in the skeleton)' });
+    ctx.report({ resource: r, path: '/spec/containers/0/name', on: 'key', message: 'name key (in the skeleton)' });
+    ctx.report({ resource: r, path: '/spec/containers/0/image', message: 'image (dropped by the skeleton)' });
+    ctx.report({ resource: r, path: '/spec/containers/0/ports/3', message: 'absent: nearest node' });
+  });
   const files = [{ path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') }];
   const want = [
     ['a.yaml', 7, 7, 7, 11, 'name key (in the skeleton)'],
