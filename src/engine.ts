@@ -123,6 +123,30 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   /** Null once every rule is done (see below). */
   let facts: Facts | null = new Facts(opts.facts);
   const pending: Pending[] = [];
+  /**
+   * Set once every file was read. What rules report from then on (the cross-resource findings of
+   * done(), tens of thousands on large runs) is resolved at once, from the captured skeleton ranges
+   * or a parse still at hand, instead of waiting beside the findings it becomes. A report that needs
+   * a file read again (a field the skeleton dropped) waits, and is resolved file by file below.
+   */
+  let late = false;
+  function add(p: Pending): void {
+    if (late) {
+      try {
+        resolved.push(resolveOne(p, cachedOnly));
+        return;
+      } catch (e) {
+        if (e !== NEEDS_SOURCE) throw e;
+      }
+    }
+    pending.push(p);
+  }
+  /** A parse at hand, or NEEDS_SOURCE: resolveOne() reads nothing, and changes nothing, before it asks. */
+  function cachedOnly(i: number): SourceFile {
+    const s = srcCache.get(i);
+    if (!s) throw NEEDS_SOURCE;
+    return s;
+  }
   /** Copies of the strings that outlive their file (see OwnStrings). */
   const strings = new OwnStrings();
   // Texts are kept past their file only where something reads them later: fixes' edits (and --fix
@@ -159,7 +183,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       facts,
       report(r) {
         check(r);
-        pending.push({
+        add({
           ruleId: id,
           severity: sev(r.severity),
           message: flat(r.message),
@@ -170,10 +194,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         });
       },
       reportDocument(r) {
-        pending.push({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
       },
       reportFacts(r) {
-        pending.push({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'none' }, related: flatRelated(r.related), fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'none' }, related: flatRelated(r.related), fixable: false });
       },
       sourceText(t) {
         const i = t.resource.file.index;
@@ -375,7 +399,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   }
 
   reading = null;
-  for (const a of active) a.listener.done?.();
+  late = true;
+  finish(active);
   // The rules are done: their state, the facts (and the indexes built on them) and the model's
   // caches are garbage from here. A large run resolves tens of thousands of findings next; what the
   // rules gathered held label values that pin their files' texts.
@@ -407,6 +432,9 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       for (const f of filesOf(p)) if (lastUse.get(f) === k) srcCache.delete(f);
     }
   }
+  // Every finding has its position: the skeletons' ranges, and the resources they belong to, can go.
+  captured.clear();
+  linesOf.clear();
 
   function resolveAll(list: Pending[], local: Map<number, SourceFile> | null): void {
     for (const p of list) {
@@ -568,6 +596,17 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (f.fixable) summary.fixable++;
   }
   return { findings: out, summary, files: files.map((f) => f.record) };
+}
+
+/** Thrown by a source lookup that would have to read a file again (see add() in runEngine). */
+const NEEDS_SOURCE = new Error('the file must be read again');
+
+/**
+ * Every rule's done(), in a frame of its own: a loop variable left in runEngine's frame would keep
+ * the last rule, and all it gathered, alive while the findings are resolved.
+ */
+function finish(active: ReadonlyArray<{ listener: RuleListener }>): void {
+  for (const a of active) a.listener.done?.();
 }
 
 /**
