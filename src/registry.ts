@@ -1,5 +1,6 @@
 // Rule registry: one module per rule id under rules/, discovered from the compiled directory and
-// imported on demand. Options are validated once per run with ajv against the rule's schema.
+// imported on first use, all together, through rules/_index.ts. Options are validated once per run
+// with ajv against the rule's schema.
 
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,20 +25,16 @@ export function ruleIds(): string[] {
   return ids;
 }
 
-const loaded = new Map<string, Promise<Rule>>();
+let index: Promise<Readonly<Record<string, Rule>>> | undefined;
 
-export function loadRule(id: string): Promise<Rule> {
-  let p = loaded.get(id);
-  if (!p) {
-    if (!ruleIds().includes(id)) return Promise.reject(new UsageError(`unknown rule "${id}"`));
-    p = import(join(RULES_DIR, `${id}.js`)).then((m: { default?: Rule; rule?: Rule }) => {
-      const rule = m.default ?? m.rule;
-      if (!rule?.meta || rule.meta.id !== id) throw new Error(`rules/${id}.js does not export a rule with id "${id}"`);
-      return rule;
-    });
-    loaded.set(id, p);
-  }
-  return p;
+export async function loadRule(id: string): Promise<Rule> {
+  if (!ruleIds().includes(id)) throw new UsageError(`unknown rule "${id}"`);
+  // A static path: a bundler follows it, and the rules load as one module (see rules/_index.ts).
+  index ??= import('../rules/_index.js').then((m: { RULES: Readonly<Record<string, Rule>> }) => m.RULES);
+  const rule = (await index)[id];
+  if (!rule) throw new Error(`rules/${id}.js is not listed in rules/_index.ts`);
+  if (!rule.meta || rule.meta.id !== id) throw new Error(`rules/${id}.js does not export a rule with id "${id}"`);
+  return rule;
 }
 
 export function loadRules(which: readonly string[] = ruleIds()): Promise<Rule[]> {

@@ -1,0 +1,54 @@
+// The command line ships bundled (scripts/bundle.mjs, run by `npm run build`): a one-file check
+// loads a dozen modules instead of some fifty. These tests check that dist/src/cli.js (and the parse
+// worker it starts) are those bundles, and that they report exactly what tsc's modules report.
+
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../src/run.js';
+import { stream } from '../src/formatters/json.js';
+import { CLI, ROOT } from './helpers/harness.js';
+
+const CHUNK = /^\.\/cli-[\w-]+-[A-Z0-9]{8}\.js$/;
+
+/** The relative modules a built file imports, statically or on first use. */
+function relativeImports(file: string): string[] {
+  // esbuild's comments name the imports it replaced (`// import("./**/*.js") in ...`): not code.
+  const text = readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)"(\.[^"]+)"/g)].map((m) => m[1]!);
+}
+
+t.test('dist/src/cli.js and the parse worker are bundles: they import only chunks, never the modules tsc wrote', async (t) => {
+  const worker = join(ROOT, 'dist', 'src', 'parse-worker.js');
+  const direct = [...relativeImports(CLI), ...relativeImports(worker)];
+  t.ok(relativeImports(CLI).length > 0 && relativeImports(worker).length > 0, 'both entries import chunks');
+  const seen = new Set<string>();
+  const queue = [...direct];
+  while (queue.length > 0) {
+    const spec = queue.shift()!;
+    if (seen.has(spec)) continue;
+    seen.add(spec);
+    t.match(spec, CHUNK, `${spec} is a chunk of the bundle`);
+    const file = join(ROOT, 'dist', 'src', spec.slice(2));
+    t.ok(existsSync(file), `${spec} exists`);
+    if (existsSync(file)) queue.push(...relativeImports(file));
+  }
+  // The rules travel in the bundle (through rules/_index.ts), not from dist/rules.
+  const all = [...seen].map((s) => readFileSync(join(ROOT, 'dist', 'src', s.slice(2)), 'utf8')).join('\n');
+  t.match(all, /meta:\s*\{\s*id:\s*"hostport-conflict"/, 'the rules are in the bundle');
+  t.notMatch(all, /\.\.\/rules\/[\w-]+\.js/, 'no chunk imports a rule module from dist/rules');
+});
+
+t.test('the bundle reports exactly what the modules report', async (t) => {
+  for (const dir of ['examples', 'test/corpus-sample']) {
+    const cli = spawnSync(process.execPath, [CLI, dir, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+    t.equal(cli.status, 1, `${dir}: the bundle exits 1 (errors found)`);
+    const outcome = await run({ cwd: ROOT, paths: [dir] });
+    const parts: string[] = [];
+    stream(outcome.result, { rules: [], color: false, toolVersion: '', cwd: ROOT }, (s) => parts.push(s));
+    const modules = parts.join('');
+    t.ok(JSON.parse(modules).findings.length > 0, `${dir}: there are findings to compare`);
+    t.equal(cli.stdout, modules, `${dir}: same JSON report, byte for byte`);
+  }
+});
