@@ -15,7 +15,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { compileFunction } from 'node:vm';
+import { compileCached } from './code-cache.js';
 import { projectPath } from './paths.js';
 import { escapeToken } from './pointer.js';
 import { goYamlNonString, goYamlNumberDiffers, type GoYamlValue } from './yaml11.js';
@@ -136,7 +136,8 @@ export function validatorFor(apiVersion: string, kind: string): ValidateFn | und
  * realpath, package scope lookups), 40 of the 60 ms a one-file check spends loading them. Their
  * requires are all of three kinds (a sibling `./Name[.js]`, an apimachinery definition, and
  * @kubernetes-models/validate for formats), so they are loaded here as Node would run them (the same
- * wrapper arguments, cycles seeing partial exports), without the lookups.
+ * wrapper arguments, cycles seeing partial exports), without the lookups, and compiled through V8's
+ * code cache (src/code-cache.ts).
  */
 const schemaModules = new Map<string, { exports: unknown }>();
 /** How many validator modules are loaded (tests check that loading stays per kind). */
@@ -150,7 +151,7 @@ function loadSchemaModule(file: string): unknown {
   const module = { exports: {} as unknown };
   schemaModules.set(file, module);
   const dir = dirname(file);
-  const run = compileFunction(readFileSync(file, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  const run = compileCached(file, readFileSync(file, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname']);
   const req = (spec: string): unknown => {
     if (spec.startsWith('./') && !spec.includes('/', 2)) return loadSchemaModule(join(dir, spec.endsWith('.js') ? spec : `${spec}.js`));
     if (spec === '@kubernetes-models/validate') return { formats: FORMATS };
