@@ -47,7 +47,7 @@ function cacheDir(): string | null {
 export function compileCached(file: string, code: string, params: string[]): ReturnType<typeof compileFunction> {
   const d = cacheDir();
   if (d === null) return compileFunction(code, params, { filename: file });
-  const entry = join(d, `${createHash('sha256').update(file).update('\0').update(code).digest('hex').slice(0, 32)}.bin`);
+  const entry = join(d, `${createHash('sha1').update(file).update('\0').update(code).digest('hex')}.bin`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(entry);
