@@ -444,10 +444,7 @@ class Reader {
     } else if (c === 91) {
       return this.flowSequence(q, parent);
     } else if (c === 123) {
-      if (t.charCodeAt(q + 1) !== 125) throw GIVE_UP;
-      e = q + 2;
-      node = this.emit(q, e, K_MAPPING, this.n);
-      this.v = {};
+      return this.flowMapping(q, parent);
     } else {
       if (badPlainStart(c, t.charCodeAt(q + 1))) throw GIVE_UP;
       const stop = this.plainLine(q);
@@ -782,6 +779,103 @@ class Reader {
     this.nextLine(this.endLine(e));
     if (this.col > parent) throw GIVE_UP;
     return node;
+  }
+
+  /**
+   * A flow mapping on one line, `{cpu: 100m, memory: "128Mi"}`: plain or quoted keys, each followed
+   * by `: ` and a plain or quoted scalar. Anything else (nested collections, an empty value, a `:`
+   * or `#` in a plain scalar, a key without its `: `, a line break) is left to js-yaml.
+   */
+  private flowMapping(q: number, parent: number): number {
+    const t = this.t;
+    const first = this.n;
+    const obj: Record<string, unknown> = {};
+    const base = this.idTop;
+    let i = q + 1;
+    for (;;) {
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      if (i >= this.len) throw GIVE_UP;
+      let c = t.charCodeAt(i);
+      if (c === 125 && this.n === first) break; // `{}`
+      // The key, then `: ` right after it.
+      let key: string;
+      let id: number;
+      let ke: number;
+      if (c === DQ || c === SQ) {
+        ke = this.quotedEnd(i);
+        key = c === DQ ? this.doubleQuoted(i, ke) : this.singleQuoted(i, ke);
+        if (key === '__proto__') throw GIVE_UP;
+        id = this.idOf(key);
+      } else {
+        if (badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
+        ke = this.flowPlainEnd(i, true);
+        const k = this.plainKey(i, ke);
+        key = k.key;
+        id = k.id;
+      }
+      if (t.charCodeAt(ke) !== COLON || t.charCodeAt(ke + 1) !== SP) throw GIVE_UP;
+      const ids = this.idStack;
+      for (let j = base; j < this.idTop; j++) if (ids[j] === id) throw GIVE_UP; // a duplicate key
+      if (this.idTop === ids.length) {
+        this.idStack = new Int32Array(ids.length * 2);
+        this.idStack.set(ids);
+      }
+      this.idStack[this.idTop++] = id;
+      const keyNode = this.emit(i, ke, K_SCALAR, this.n);
+      this.keyIds[keyNode] = id + 1;
+      // The value.
+      i = ke + 2;
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      c = i < this.len ? t.charCodeAt(i) : NL;
+      let e: number;
+      if (c === DQ || c === SQ) {
+        e = this.quotedEnd(i);
+        obj[key] = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
+      } else {
+        if (c === NL || badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP; // an empty value, or a collection
+        e = this.flowPlainEnd(i, false);
+        const raw = t.slice(i, e);
+        obj[key] = mayResolve(c, e - i) ? this.resolve(raw) : raw;
+      }
+      this.emit(i, e, K_SCALAR, this.n);
+      i = e;
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      c = i < this.len ? t.charCodeAt(i) : NL;
+      if (c === 125) break;
+      if (c !== 44) throw GIVE_UP;
+      i++;
+      while (i < this.len && t.charCodeAt(i) === SP) i++;
+      if (t.charCodeAt(i) === 125) throw GIVE_UP; // a trailing comma
+    }
+    this.idTop = base;
+    const e = i + 1;
+    const node = this.emit(q, e, K_MAPPING, first);
+    this.v = obj;
+    this.nextLine(this.endLine(e));
+    if (this.col > parent) throw GIVE_UP;
+    return node;
+  }
+
+  /**
+   * Where a plain scalar in a flow mapping that starts at `i` ends, blanks after it left out: at the
+   * `:` after a key, or at the `,` or `}` after a value. The rest is left to js-yaml.
+   */
+  private flowPlainEnd(i: number, key: boolean): number {
+    const t = this.t;
+    let j = i;
+    for (; j < this.len; j++) {
+      const d = t.charCodeAt(j);
+      if (d === COLON) {
+        if (key) break;
+        throw GIVE_UP;
+      }
+      if (!key && (d === 44 || d === 125)) break;
+      if (d === 44 || d === HASH || d === NL || d === 91 || d === 93 || d === 123 || d === 125) throw GIVE_UP;
+    }
+    let e = j;
+    while (e > i && t.charCodeAt(e - 1) === SP) e--;
+    if (key && e !== j) throw GIVE_UP; // `a : 1`
+    return e;
   }
 
   private idOf(key: string): number {

@@ -34,6 +34,9 @@ const TAKEN = [
   "a: 'x\n  y\n\n  z '\nb: 1\n", 'a: "x\n  \\t y\n\n\n  z"\n', "a: 'x\n  '\n", 'a: "x \\ y\n  z"\n',
   // flow sequences of scalars, empty collections
   'a: [a, "b", \'c\', 1, null, -2.5]\n', 'a: []\nb: {}\n', 'a: [ "*" ]\n', 'a: [--port, "8080"] # c\n',
+  // flow mappings of scalars
+  'a: {b: 1}\n', 'r:\n  requests: {cpu: 100m, memory: 128Mi}\n  limits: {memory: 256Mi}\n', 'a: { b: x y ,  "c": \'d\' }  # e\n',
+  '- {name: http, port: 80}\n- {}\n', 'a: {1: one, true: t, null: n, x: .5, y: -1, z: ~}\n', 'a: { }\nb: 2\n', '{a: 1}\n',
   // quoted scalars and keys
   'a: "x\\ny\\t\\"\\\\ \\u00e9 \\x41 \\/"\n', "a: 'it''s'\n", '"q": 1\n\'r\': 2\n"": 3\n',
   // keys and values that resolve to other types
@@ -54,7 +57,9 @@ const TAKEN = [
 const LEFT = [
   '"a\n---\nb"\n', '"a\n b"\n', 'a: &x 1\nb: *x # c\n', 'a: &x 1\nb: *x\n# c\nc: 2\n', 'a: &x\n  b: 1\nc: *x\n', 'a: *y\n', 'a: &x [1]\n', 'a:\tb\n', 'a: >\n    x\n  y\n', 'a: 1\na: 2\n', '1: a\n0x1: b\n', 'a: 1\n...\n', '%YAML 1.2\n---\na: 1\n', '? a\n: b\n',
   '- - a\n', '-\n- a\n', 'a: !!str 1\n', 'a: 1\r\n', 'a: "\u0001"\n', '<<: {a: 1}\n', '__proto__: 1\n', 'a : 1\n', 'a: "x\\\n  y"\n',
-  'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n', 'a: {b: 1}\n',
+  'a: |2\n   x\n', 'a: "x"#c\n', ' a: 1\nb: 2\n', 'a:\n  b: 1\n c: 2\n', '--- a\n', 'a: - b\n', 'a: [a, ]\n', 'a: [a, [b]]\n',
+  'a: {b: 1, }\n', 'a: {b: {c: 1}}\n', 'a: {b: [1]}\n', 'a: {b}\n', 'a: {b:}\n', 'a: {b: }\n', 'a: {b:1}\n', 'a: {b : 1}\n', 'a: {b: 1, b: 2}\n',
+  'a: {b: c:d}\n', 'a: {b: x#y}\n', 'a: {b: 1\n  c: 2}\n', 'a: {b: 1} x\n', 'a: {<<: *x}\n', 'a: {__proto__: 1}\n', 'a: {"__proto__": 1}\n', 'a: {? b: 1}\n',
   'a: "\\e"\n', 'a: [a,\n  b]\n', 'a: |\n    x\n  y\n', 'a: |\n\nb: 1\n', '\ufeffa: 1\n', 'a: @x\n',
   'a: "x\\ \n  y"\n', 'a: x\n  y # c\n', "a: 'x\ny'\n", 'a: x\n  b: 1\n', 'x\ny\n',
 ];

@@ -36,7 +36,9 @@ export function quickDiff(text: string): { taken: boolean; differences: string[]
   const clamp = (r: [number, number] | null) => (r ? r.map((o) => Math.min(o, text.length)) : r);
   const docs = (s: SourceFile) => s.documents.map((d) => ({ value: d.value, range: clamp(d.range), start: d.start, empty: d.empty, problems: d.problems.length }));
   if (!isDeepStrictEqual(docs(quick), docs(slow))) out.push(`documents differ: ${JSON.stringify(docs(quick))} vs ${JSON.stringify(docs(slow))}`);
-  if (quick.fast !== slow.fast) out.push(`fast: ${quick.fast} vs ${slow.fast}`);
+  // js-yaml's offsets for flow mappings fail the engine's check, so there the other side is the
+  // precise parse: the quick reader's positions are then compared with the reference itself.
+  if (!quick.fast && slow.fast) out.push(`fast: ${quick.fast} vs ${slow.fast}`);
   slow.documents.forEach((d, doc) => {
     if (d.empty) return;
     for (const p of paths(d.value, '', [])) {
