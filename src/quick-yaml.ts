@@ -299,15 +299,7 @@ class Reader {
         key = k.key;
         id = k.id;
       }
-      const ids = this.idStack;
-      for (let j = base; j < this.idTop; j++) if (ids[j] === id) throw GIVE_UP; // a duplicate key
-      if (this.idTop === ids.length) {
-        this.idStack = new Int32Array(ids.length * 2);
-        this.idStack.set(ids);
-      }
-      this.idStack[this.idTop++] = id;
-      const keyNode = this.emit(p, ke, K_SCALAR, this.n);
-      this.keyIds[keyNode] = id + 1;
+      this.key(p, ke, id, base);
       // The value: on this line, on the lines below, or none.
       let q = ke + 1;
       while (q < this.len && t.charCodeAt(q) === SP) q++;
@@ -743,7 +735,7 @@ class Reader {
     for (;;) {
       while (i < this.len && t.charCodeAt(i) === SP) i++;
       if (i >= this.len) throw GIVE_UP;
-      let c = t.charCodeAt(i);
+      const c = t.charCodeAt(i);
       if (c === 93 && arr.length === 0) break; // `[]`
       let e: number;
       if (c === DQ || c === SQ) {
@@ -764,21 +756,10 @@ class Reader {
         arr.push(mayResolve(c, e - i) ? this.resolve(raw) : raw);
       }
       this.emit(i, e, K_SCALAR, this.n);
-      i = e;
-      while (i < this.len && t.charCodeAt(i) === SP) i++;
-      c = i < this.len ? t.charCodeAt(i) : NL;
-      if (c === 93) break;
-      if (c !== 44) throw GIVE_UP;
-      i++;
-      while (i < this.len && t.charCodeAt(i) === SP) i++;
-      if (t.charCodeAt(i) === 93) throw GIVE_UP; // a trailing comma
+      i = this.flowSeparator(e, 93);
+      if (t.charCodeAt(i) === 93) break;
     }
-    const e = i + 1;
-    const node = this.emit(q, e, K_SEQUENCE, first);
-    this.v = arr;
-    this.nextLine(this.endLine(e));
-    if (this.col > parent) throw GIVE_UP;
-    return node;
+    return this.flowClose(q, i, K_SEQUENCE, first, parent, arr);
   }
 
   /**
@@ -814,15 +795,7 @@ class Reader {
         id = k.id;
       }
       if (t.charCodeAt(ke) !== COLON || t.charCodeAt(ke + 1) !== SP) throw GIVE_UP;
-      const ids = this.idStack;
-      for (let j = base; j < this.idTop; j++) if (ids[j] === id) throw GIVE_UP; // a duplicate key
-      if (this.idTop === ids.length) {
-        this.idStack = new Int32Array(ids.length * 2);
-        this.idStack.set(ids);
-      }
-      this.idStack[this.idTop++] = id;
-      const keyNode = this.emit(i, ke, K_SCALAR, this.n);
-      this.keyIds[keyNode] = id + 1;
+      this.key(i, ke, id, base);
       // The value.
       i = ke + 2;
       while (i < this.len && t.charCodeAt(i) === SP) i++;
@@ -838,22 +811,50 @@ class Reader {
         obj[key] = mayResolve(c, e - i) ? this.resolve(raw) : raw;
       }
       this.emit(i, e, K_SCALAR, this.n);
-      i = e;
-      while (i < this.len && t.charCodeAt(i) === SP) i++;
-      c = i < this.len ? t.charCodeAt(i) : NL;
-      if (c === 125) break;
-      if (c !== 44) throw GIVE_UP;
-      i++;
-      while (i < this.len && t.charCodeAt(i) === SP) i++;
-      if (t.charCodeAt(i) === 125) throw GIVE_UP; // a trailing comma
+      i = this.flowSeparator(e, 125);
+      if (t.charCodeAt(i) === 125) break;
     }
     this.idTop = base;
+    return this.flowClose(q, i, K_MAPPING, first, parent, obj);
+  }
+
+  /**
+   * Past a flow item that ends at `i`: blanks, a `,` and blanks, to where the next item starts; or,
+   * at the collection's closing bracket `close`, where that stands.
+   */
+  private flowSeparator(i: number, close: number): number {
+    const t = this.t;
+    while (i < this.len && t.charCodeAt(i) === SP) i++;
+    const c = i < this.len ? t.charCodeAt(i) : NL;
+    if (c === close) return i;
+    if (c !== 44) throw GIVE_UP;
+    i++;
+    while (i < this.len && t.charCodeAt(i) === SP) i++;
+    if (t.charCodeAt(i) === close) throw GIVE_UP; // a trailing comma
+    return i;
+  }
+
+  /** The node of a flow collection from `q` to its closing bracket at `i`; the reader moves to the next line. */
+  private flowClose(q: number, i: number, kind: number, first: number, parent: number, value: unknown): number {
     const e = i + 1;
-    const node = this.emit(q, e, K_MAPPING, first);
-    this.v = obj;
+    const node = this.emit(q, e, kind, first);
+    this.v = value;
     this.nextLine(this.endLine(e));
     if (this.col > parent) throw GIVE_UP;
     return node;
+  }
+
+  /** A mapping's key node, in [p, ke) with name `id`, unless the mapping (from `base` on the id stack) has it already. */
+  private key(p: number, ke: number, id: number, base: number): void {
+    const ids = this.idStack;
+    for (let j = base; j < this.idTop; j++) if (ids[j] === id) throw GIVE_UP; // a duplicate key
+    if (this.idTop === ids.length) {
+      this.idStack = new Int32Array(ids.length * 2);
+      this.idStack.set(ids);
+    }
+    this.idStack[this.idTop++] = id;
+    const keyNode = this.emit(p, ke, K_SCALAR, this.n);
+    this.keyIds[keyNode] = id + 1;
   }
 
   /**
