@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // kube-preflight command line. Exit status: 0 clean, 1 findings over the threshold, 2 the run failed.
 
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
-import { projectPath } from './paths.js';
+import { makeDirs, projectPath } from './paths.js';
 import { FORMATS, type FormatName } from './formatters/index.js';
 import type { FactKey } from './facts.js';
 import type { LintResult, SeveritySetting } from './types.js';
@@ -245,19 +245,6 @@ export function fastCheckArgs(argv: string[]): CheckArgs | null {
   return a;
 }
 
-/**
- * Create the missing directories above `file`, one level at a time: Node's recursive mkdirSync
- * spins forever under /proc (it keeps retrying ENOENT there), which turned a bad --output-file into a hang.
- */
-function makeParents(file: string): void {
-  const missing: string[] = [];
-  for (let d = dirname(file); !existsSync(d); d = dirname(d)) {
-    missing.unshift(d);
-    if (dirname(d) === d) break;
-  }
-  for (const d of missing) mkdirSync(d);
-}
-
 interface CheckArgs {
   paths?: string[];
   format: FormatName;
@@ -332,7 +319,7 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
       let fd: number | undefined;
       try {
         const target = resolve(io.cwd, a.outputFile);
-        makeParents(target);
+        makeDirs(dirname(target));
         fd = openSync(target, 'w');
         const out = fd;
         await writeReport(a.format, result, ctx, (chunk) => void writeSync(out, chunk));

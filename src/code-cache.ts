@@ -14,10 +14,11 @@
 // made again. Any error reading or writing the cache is ignored: it is only ever a shortcut.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileFunction } from 'node:vm';
+import { makeDirs } from './paths.js';
 
 /** Uses of the cache over the process (tests check a second compile is served from it). */
 export const codeCacheStats = { hits: 0, stored: 0 };
@@ -32,7 +33,7 @@ function cacheDir(): string | null {
   if (env['NODE_DISABLE_COMPILE_CACHE']) return dir;
   try {
     const d = join(env['NODE_COMPILE_CACHE'] || join(tmpdir(), 'node-compile-cache'), 'kube-preflight', `${process.version}-${process.arch}`);
-    mkdirSync(d, { recursive: true, mode: 0o700 });
+    makeDirs(d, 0o700);
     const st = statSync(d);
     const uid = process.getuid?.();
     if (uid !== undefined && (st.uid !== uid || (st.mode & 0o022) !== 0)) return dir;

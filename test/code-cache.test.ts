@@ -84,3 +84,13 @@ t.test('off with NODE_DISABLE_COMPILE_CACHE, and in a directory others can write
   t.equal(codeCacheStats.hits - hits, 0, 'nothing read from a directory others could have written');
   t.equal(codeCacheStats.stored - stored, 1, 'nor written to it');
 });
+
+t.test('a cache directory that cannot be made (under /proc) leaves the cache off, and does not hang', async (t) => {
+  withCacheAt(t, {});
+  process.env['NODE_COMPILE_CACHE'] = '/proc/kube-preflight-nope';
+  resetCodeCache();
+  const { hits, stored } = codeCacheStats;
+  t.equal(load('/virtual/f.js', body('9')).answer, 9, 'compiled without it');
+  t.equal(codeCacheStats.stored - stored, 0, 'nothing stored');
+  t.equal(codeCacheStats.hits - hits, 0, 'nothing served');
+});
