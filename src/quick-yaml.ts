@@ -13,7 +13,15 @@ export interface ImplicitType {
   construct(data: string): unknown;
 }
 
-export interface QuickParse {
+export interface QuickParse extends QuickTree {
+  values: unknown[];
+  /** With `record`: how valuesFromTree() builds the values again (see QuickTree). */
+  how?: Uint8Array;
+  side?: unknown[];
+}
+
+/** The offset tree of a quick parse: all that valuesFromTree() needs, with the text, to make its values. */
+export interface QuickTree {
   /** The flat offset tree: per node, start, end, kind | subtree size << 2, in post-order. */
   a: Int32Array;
   n: number;
@@ -21,8 +29,16 @@ export interface QuickParse {
   /** Per node: 1 + index of its key in keyNames, or 0. */
   keyIds: Int32Array | Uint16Array;
   keyNames: string[];
-  values: unknown[];
 }
+
+/**
+ * How each scalar (or kindless) node that is not a key has its value: 0 (the default) null (an empty
+ * value, `~`, `null`), VERBATIM its text (as in the offset tree), SIDE the next of the values
+ * recorded aside (numbers, booleans, quoted and block scalars, aliases). Recorded by a parse worker,
+ * which sends the tree to the engine's thread instead of having it parse the text again.
+ */
+const VERBATIM = 1;
+const SIDE = 2;
 
 const K_NONE = 0;
 const K_SCALAR = 1;
@@ -123,12 +139,17 @@ class Reader {
   private kePos = -1;
   private keVal = -1;
 
-  constructor(text: string, private readonly implicit: readonly ImplicitType[]) {
+  /** With `record`: per node, how its value is had (null, VERBATIM, SIDE), and the SIDE values in node order. */
+  private how: Uint8Array | null = null;
+  private readonly side: unknown[] = [];
+
+  constructor(text: string, private readonly implicit: readonly ImplicitType[], record: boolean) {
     this.t = text;
     this.len = text.length;
     const cap = Math.max(64, (text.length >> 3) * 3);
     this.a = new Int32Array(cap);
     this.keyIds = new Int32Array(cap / 3);
+    if (record) this.how = new Uint8Array(cap / 3);
   }
 
   read(): QuickParse {
@@ -166,7 +187,23 @@ class Reader {
     let keyIds: Int32Array | Uint16Array;
     if (keyNames.length < 0xffff) (keyIds = new Uint16Array(n)).set(this.keyIds.subarray(0, n));
     else keyIds = this.keyIds.slice(0, n);
-    return { a: this.a.length > 3 * n ? this.a.slice(0, 3 * n) : this.a, n, roots, keyIds, keyNames, values };
+    const out: QuickParse = { a: this.a.length > 3 * n ? this.a.slice(0, 3 * n) : this.a, n, roots, keyIds, keyNames, values };
+    if (this.how) {
+      out.how = this.how.slice(0, n);
+      out.side = this.side;
+    }
+    return out;
+  }
+
+  /** With `record`: how the value node just made gets its value again (see VERBATIM, SIDE). */
+  private valued(node: number, v: unknown, verbatim: boolean): void {
+    if (this.how === null || v === null) return;
+    if (verbatim) {
+      this.how[node] = VERBATIM;
+    } else {
+      this.how[node] = SIDE;
+      this.side.push(v);
+    }
   }
 
   // ---- lines ---------------------------------------------------------------------------------
@@ -244,6 +281,11 @@ class Reader {
       const k = new Int32Array(this.keyIds.length * 2);
       k.set(this.keyIds);
       this.keyIds = k;
+      if (this.how) {
+        const h = new Uint8Array(this.how.length * 2);
+        h.set(this.how);
+        this.how = h;
+      }
     }
     this.a[3 * n] = s;
     this.a[3 * n + 1] = e;
@@ -431,6 +473,7 @@ class Reader {
       e = this.quotedEnd(q, parent);
       this.v = c === DQ ? this.doubleQuoted(q, e) : this.singleQuoted(q, e);
       node = this.emit(q, e, K_SCALAR, this.n);
+      this.valued(node, this.v, false);
     } else if (c === 124 || c === 62) {
       return this.blockScalar(q, parent);
     } else if (c === 91) {
@@ -443,16 +486,19 @@ class Reader {
       e = stop;
       while (e > q && t.charCodeAt(e - 1) === SP) e--;
       let raw = t.slice(q, e);
+      let oneLine = true;
       // More indented lines below continue the scalar (a comment ends it).
       if (stop < this.len && t.charCodeAt(stop) === NL && parent >= 0) {
         const more = this.plainContinuation(stop, parent);
         if (more !== null) {
           raw += more;
           e = this.contEnd;
+          oneLine = false;
         }
       }
       this.v = mayResolve(raw.charCodeAt(0), raw.length) ? this.resolve(raw) : raw;
       node = this.emit(q, e, K_SCALAR, this.n);
+      this.valued(node, this.v, oneLine && this.v === raw);
       this.nextLine(this.endLine(e));
       // A more indented line after a plain scalar would have continued it.
       if (this.col > parent) throw GIVE_UP;
@@ -506,6 +552,11 @@ class Reader {
     const node = this.inline(j, parent);
     if ((this.a[3 * node + 2]! & 3) !== K_SCALAR) throw GIVE_UP;
     this.a[3 * node] = q; // the node's text starts with its properties, as js-yaml sees it
+    if (this.how?.[node] === VERBATIM) {
+      // Its text now starts with the anchor: the value goes aside.
+      this.how[node] = SIDE;
+      this.side.push(this.v);
+    }
     this.anchors.set(t.slice(q + 1, i), this.v);
     return node;
   }
@@ -521,6 +572,7 @@ class Reader {
     if (!this.anchors.has(name)) throw GIVE_UP;
     this.v = this.anchors.get(name);
     const node = this.emit(q, i, K_NONE, this.n);
+    this.valued(node, this.v, false);
     let k = i;
     while (k < this.len && this.t.charCodeAt(k) === SP) k++;
     if (this.t.charCodeAt(k) === HASH) throw GIVE_UP; // a comment on the alias's line
@@ -721,6 +773,7 @@ class Reader {
     else if (chomp === 1) body += '\n' + '\n'.repeat(empty);
     this.v = body;
     const node = this.emit(q, contentEnd, K_SCALAR, this.n);
+    this.valued(node, body, false);
     this.nextLine(line);
     if (this.col > parent) throw GIVE_UP;
     return node;
@@ -738,9 +791,11 @@ class Reader {
       const c = t.charCodeAt(i);
       if (c === 93 && arr.length === 0) break; // `[]`
       let e: number;
+      let v: unknown;
+      let verbatim = false;
       if (c === DQ || c === SQ) {
         e = this.quotedEnd(i);
-        arr.push(c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e));
+        v = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
       } else {
         if (badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
         let j = i;
@@ -753,9 +808,11 @@ class Reader {
         e = j;
         while (e > i && t.charCodeAt(e - 1) === SP) e--;
         const raw = t.slice(i, e);
-        arr.push(mayResolve(c, e - i) ? this.resolve(raw) : raw);
+        v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
+        verbatim = v === raw;
       }
-      this.emit(i, e, K_SCALAR, this.n);
+      arr.push(v);
+      this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
       i = this.flowSeparator(e, 93);
       if (t.charCodeAt(i) === 93) break;
     }
@@ -801,16 +858,20 @@ class Reader {
       while (i < this.len && t.charCodeAt(i) === SP) i++;
       c = i < this.len ? t.charCodeAt(i) : NL;
       let e: number;
+      let v: unknown;
+      let verbatim = false;
       if (c === DQ || c === SQ) {
         e = this.quotedEnd(i);
-        obj[key] = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
+        v = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
       } else {
         if (c === NL || badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP; // an empty value, or a collection
         e = this.flowPlainEnd(i, false);
         const raw = t.slice(i, e);
-        obj[key] = mayResolve(c, e - i) ? this.resolve(raw) : raw;
+        v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
+        verbatim = v === raw;
       }
-      this.emit(i, e, K_SCALAR, this.n);
+      obj[key] = v;
+      this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
       i = this.flowSeparator(e, 125);
       if (t.charCodeAt(i) === 125) break;
     }
@@ -958,13 +1019,60 @@ export const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFF
 // eslint-disable-next-line no-control-regex
 export const SUSPECT = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
-/** Read `text`, or null when it holds anything this reader leaves to js-yaml. */
-export function quickParse(text: string, implicit: readonly ImplicitType[]): QuickParse | null {
+/**
+ * Read `text`, or null when it holds anything this reader leaves to js-yaml. With `record`, the
+ * parse also says how valuesFromTree() makes its values again from the tree (`how`, `side`).
+ */
+export function quickParse(text: string, implicit: readonly ImplicitType[], record = false): QuickParse | null {
   if (text.indexOf('\t') !== -1 || text.indexOf('\r') !== -1 || text.charCodeAt(0) === 0xfeff || (SUSPECT.test(text) && NON_PRINTABLE.test(text))) return null;
   try {
-    return new Reader(text, implicit).read();
+    return new Reader(text, implicit, record).read();
   } catch (e) {
     if (e === GIVE_UP) return null;
     throw e;
   }
+}
+
+/**
+ * The values of a quick parse made again from its text and tree, as a parse worker recorded them
+ * (quickParse with `record`): the engine's thread gets the tree of a file a worker read, and makes
+ * its values in a fraction of the time reading the text again takes. Objects, arrays and keys in
+ * the reader's order, strings cut from the text where the reader cut them: the same values.
+ */
+export function valuesFromTree(text: string, tree: QuickTree, how: Uint8Array, side: readonly unknown[]): unknown[] {
+  const { a, n, keyIds } = tree;
+  // Key names as property names: the engine's thread makes them its own (interned) once per file.
+  const names = tree.keyNames.map(internal);
+  /** Values of the subtrees read and not yet taken by their parent, and their nodes. */
+  const vals: unknown[] = new Array(n);
+  const nodes = new Int32Array(n);
+  let top = 0;
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    const w = a[3 * i + 2]!;
+    const kind = w & 3;
+    if (kind === K_SCALAR || kind === K_NONE) {
+      const h = how[i]!;
+      vals[top] = h === VERBATIM ? text.slice(a[3 * i]!, a[3 * i + 1]!) : h === SIDE ? side[next++] : null;
+      nodes[top++] = i;
+      continue;
+    }
+    const first = i - (w >>> 2) + 1;
+    let k = top;
+    while (k > 0 && nodes[k - 1]! >= first) k--;
+    if (kind === K_SEQUENCE) {
+      const arr: unknown[] = [];
+      for (let j = k; j < top; j++) arr.push(vals[j]);
+      vals[k] = arr;
+    } else {
+      const obj: Record<string, unknown> = {};
+      for (let j = k; j < top; j += 2) obj[names[keyIds[nodes[j]!]! - 1]!] = vals[j + 1];
+      vals[k] = obj;
+    }
+    for (let j = k + 1; j < top; j++) vals[j] = undefined;
+    nodes[k] = i;
+    top = k + 1;
+  }
+  if (top !== tree.roots.length || next !== side.length) throw new Error('valuesFromTree: the tree and its values disagree');
+  return vals.slice(0, top);
 }

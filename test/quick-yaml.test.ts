@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ROOT } from './helpers/harness.js';
 import { quickDiff, yamlFiles } from './helpers/quick-diff.js';
 import { SourceFile } from '../src/yaml-source.js';
+import type { ImplicitType } from '../src/quick-yaml.js';
 
 t.test('real manifests, fixtures and examples: read alike', async (t) => {
   for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
@@ -119,4 +120,50 @@ t.test('the one-class prefilter matches wherever the non-printable check does', 
   }
   t.ok(caught > 3 * 2000, `the full check rejects ${caught} of ${texts.length} texts, every one also caught by the prefilter`);
   t.notOk(SUSPECT.test('apiVersion: v1\nkind: ConfigMap # é ü\n'), 'ordinary manifests skip the full check');
+});
+
+/** A value's shape with its keys in order: deep equality alone does not compare the order of keys. */
+const shape = (v: unknown): unknown =>
+  v === null || typeof v !== 'object' ? [typeof v, v] : Array.isArray(v) ? v.map(shape) : Object.keys(v).map((k) => [k, shape((v as Record<string, unknown>)[k])]);
+
+t.test('values made from a recorded tree (a parse worker to the engine) are the reader\'s values', async (t) => {
+  const { quickParse, valuesFromTree } = await import('../src/quick-yaml.js');
+  const jsyaml = (await import('js-yaml')).default;
+  const types = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
+  const texts = [...TAKEN, ...['test/corpus-sample', 'fixtures', 'examples'].flatMap((d) => yamlFiles(join(ROOT, d))).map((f) => readFileSync(f, 'utf8'))];
+  let checked = 0;
+  let verbatim = 0;
+  let aside = 0;
+  for (const text of texts) {
+    const plain = quickParse(text, types);
+    const rec = quickParse(text, types, true);
+    if (!plain) {
+      t.equal(rec, null, 'recording takes what the reader takes');
+      continue;
+    }
+    checked++;
+    // Recording changes nothing of the parse.
+    t.same([rec!.a, rec!.n, rec!.roots, rec!.keyIds, rec!.keyNames], [plain.a, plain.n, plain.roots, plain.keyIds, plain.keyNames]);
+    const made = valuesFromTree(text, rec!, rec!.how!, rec!.side!);
+    t.same(shape(made), shape(plain.values), `values and key order: ${JSON.stringify(text.slice(0, 60))}`);
+    verbatim += rec!.how!.filter((h) => h === 1).length;
+    aside += rec!.side!.length;
+  }
+  t.ok(checked > 200, `${checked} texts compared`);
+  t.ok(verbatim > 1000 && aside > 1000, `values cut from the text (${verbatim}) and sent aside (${aside}) both exercised`);
+});
+
+t.test('values from a tree: each kind of scalar, and a tree that disagrees with its values', async (t) => {
+  const { quickParse, valuesFromTree } = await import('../src/quick-yaml.js');
+  const jsyaml = (await import('js-yaml')).default;
+  const types = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
+  const text = 'a: &x plain\nb: *x\nc: "q"\nd: 1\ne:\nf: x\n  y\ng: |\n  z\nh: [1, two]\ni: {j: ~, k: long enough to be a slice}\n---\n';
+  const rec = quickParse(text, types, true)!;
+  const made = valuesFromTree(text, rec, rec.how!, rec.side!);
+  t.same(made, [{ a: 'plain', b: 'plain', c: 'q', d: 1, e: null, f: 'x y', g: 'z\n', h: [1, 'two'], i: { j: null, k: 'long enough to be a slice' } }, null]);
+  // Only plain one-line scalars that stay strings are cut from the text; the rest go aside, in order.
+  t.same(rec.side, ['plain', 'plain', 'q', 1, 'x y', 'z\n', 1]);
+  // A side value missing, or one too many: the tree and its values disagree, and it says so.
+  t.throws(() => valuesFromTree(text, rec, rec.how!, rec.side!.slice(1)), /disagree/);
+  t.throws(() => valuesFromTree(text, rec, rec.how!, [...rec.side!, 'extra']), /disagree/);
 });
