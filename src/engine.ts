@@ -293,7 +293,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     record.text = read.text;
     record.bom = read.bom;
     if (got && 'text' in got) poolStats.files++;
-    const src = parse(input, read.text);
+    // A worker's quick parse comes as its tree: the values are made from it, not by reading the text again.
+    const tree = got && 'tree' in got ? got.tree : undefined;
+    if (tree) poolStats.trees++;
+    const src = tree ? new SourceFile(read.text, { tree }) : parse(input, read.text);
     reading = { index, src };
     const docStartLines = src.documents.map((d) => src.position(d.start).line);
     state.directives = input.context ? [] : parseDirectives(read.text, docStartLines);
@@ -369,7 +372,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     // kept instead of parsing the file again; a precise one (yaml's documents) is not. The language
     // server's cache keeps values.
     if (!opts.parsed && src.fast) {
-      if (!keepTexts && captureFile(src, seen, got && 'skeletons' in got ? got.skeletons : undefined)) {
+      if (!keepTexts && captureFile(src, seen)) {
         linesOf.set(index, src.lines());
       } else {
         src.release();
@@ -378,13 +381,12 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  /** Capture the skeletons' ranges of a file's resources (unless a parse worker did): all of them, or none (false). */
-  function captureFile(src: SourceFile, seen: Resource[], done: { ranges: Int32Array; at: number[] } | undefined): boolean {
+  /**
+   * Capture the skeletons' ranges of a file's resources: all of them, or none (false). On this
+   * thread: since workers send their trees instead of the engine parsing again, it is the less busy.
+   */
+  function captureFile(src: SourceFile, seen: Resource[]): boolean {
     if (seen.some((r) => kept.has(r))) return false;
-    if (done && done.at.length === seen.length) {
-      for (let i = 0; i < seen.length; i++) captured.set(seen[i]!, { ranges: done.ranges, at: done.at[i]! });
-      return true;
-    }
     const cursor = src.cursor();
     if (!cursor) return false;
     const out = new RangeList();

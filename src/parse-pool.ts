@@ -1,14 +1,15 @@
 // Parse workers. Above a measured input size, worker threads read and parse the files ahead of the
 // engine and run the rules' prepare() on them (schema validation of built-in kinds, the largest
-// per-resource cost); the engine takes up the texts and prepared results in file order, parses
-// each text again (the quick reader makes that cheaper than sending values across) and runs the
-// rules on this thread. Below it, or for one file, no worker starts: starting one costs more than
+// per-resource cost); the engine takes up the texts, offset trees and prepared results in file
+// order, makes each file's values from its tree (valuesFromTree, much cheaper than a parse or than
+// sending the values across) and runs the rules on this thread. Below it, or for one file, no worker starts: starting one costs more than
 // it saves.
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { InputFile } from './loader.js';
+import type { ShippedTree } from './yaml-source.js';
 
 /** What a worker sends back for one file. */
 export type ParsedInput =
@@ -22,11 +23,8 @@ export type ParsedInput =
      * Absent when the file's positions need the precise parse: the engine prepares it itself.
      */
     prepared?: unknown[][];
-    /**
-     * The ranges of the nodes of its resources' skeletons (see captureSkeleton), all resources in
-     * the engine's order, and where each resource's begin; absent when some could not be captured.
-     */
-    skeletons?: { ranges: Int32Array; at: number[] };
+    /** The quick parse's tree, from which the engine makes the values (absent when the file did not take the quick reader). */
+    tree?: ShippedTree;
   }
   /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
   | { index: number; local: true };
@@ -83,8 +81,11 @@ export interface PrepareSpec {
   options: Record<string, unknown>;
 }
 
-/** Files whose parse, and prepare() results, came from a worker, over the process (tests check the workers were used). */
-export const poolStats = { files: 0, prepared: 0 };
+/**
+ * Files read by a worker, resources whose prepare() results came from one, and files whose values
+ * were made from a worker's tree, over the process (tests check the workers were used).
+ */
+export const poolStats = { files: 0, prepared: 0, trees: 0 };
 
 interface Slot {
   worker: Worker;

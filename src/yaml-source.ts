@@ -2,7 +2,7 @@
 // and offsets. Swapping the parser (or how positions are obtained) must not change any caller.
 
 import jsyaml from 'js-yaml';
-import { quickParse, type ImplicitType } from './quick-yaml.js';
+import { quickParse, valuesFromTree, type ImplicitType, type QuickTree } from './quick-yaml.js';
 import { createRequire } from 'node:module';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
@@ -457,6 +457,12 @@ class FastTree {
   }
 }
 
+/** A quick parse as a parse worker sends it: the tree, and how valuesFromTree() makes the values. */
+export interface ShippedTree extends QuickTree {
+  how: Uint8Array;
+  side: unknown[];
+}
+
 /** An offset tree built consistent with its values (by quickParse()). */
 export interface FastTreeParts {
   a: Int32Array;
@@ -545,23 +551,33 @@ export class SourceFile {
   private preciseSource?: PreciseSource;
   private lineIndex?: LineIndex;
   private fallback = false;
+  /** With `record`: the quick parse's tree and how its values are made again (see shippedTree()). */
+  private recorded: ShippedTree | null = null;
 
   /**
    * `precise: true` skips the fast parse (tests compare both strategies); `quick: false` skips the
    * quick reader (tests compare it with js-yaml). `fastOnly: true` makes no precise parse when the
    * fast one fails (a parse worker: the file then has no documents there, and is prepared where it is used).
+   * `record: true` keeps what shippedTree() gives (a parse worker); `tree` is that, from a worker: the
+   * values are made from it instead of reading the text again.
    */
-  constructor(text: string, opts: { precise?: boolean; fastOnly?: boolean; quick?: boolean } = {}) {
+  constructor(text: string, opts: { precise?: boolean; fastOnly?: boolean; quick?: boolean; record?: boolean; tree?: ShippedTree } = {}) {
     this.text = text;
     this.eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
     let tree: FastTree | null = null;
     let checked = false;
     // Most manifests take the quick reader (quick-yaml.ts), which builds a consistent tree; what it
     // leaves goes to js-yaml, whose tree is checked against its values.
-    const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT);
-    if (quick) {
-      tree = new FastTree(quick, quick.values);
+    if (opts.tree) {
+      tree = new FastTree(opts.tree, valuesFromTree(text, opts.tree, opts.tree.how, opts.tree.side));
       checked = true;
+    } else {
+      const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT, opts.record);
+      if (quick) {
+        tree = new FastTree(quick, quick.values);
+        checked = true;
+        if (quick.how && quick.side) this.recorded = { a: quick.a, n: quick.n, roots: quick.roots, keyIds: quick.keyIds, keyNames: quick.keyNames, how: quick.how, side: quick.side };
+      }
     }
     // js-yaml drops a byte-order mark (shifting offsets) and shares aliased nodes: both go the precise way.
     if (!tree && !opts.precise && text.charCodeAt(0) !== 0xfeff) {
@@ -604,6 +620,15 @@ export class SourceFile {
     // precise parse, so a finding is never placed on a guess.
     if (!checked && !this.check(values)) this.fallback = true;
     tree.settle();
+  }
+
+  /**
+   * The quick parse's tree and how to make its values from it (parsed with `record`), for another
+   * thread's `new SourceFile(text, {tree})`; null when the file did not take the quick reader. Its
+   * arrays are meant to be transferred: this parse is not used after.
+   */
+  shippedTree(): ShippedTree | null {
+    return this.recorded;
   }
 
   /** True when positions come from the fast parse (tests compare the two). */

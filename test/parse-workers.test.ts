@@ -38,8 +38,10 @@ for (const dir of ['test/corpus-sample', 'fixtures', 'examples']) {
     const alone = await lintWith('0', cwd, true);
     const taken = poolStats.files;
     const prepared = poolStats.prepared;
+    const trees = poolStats.trees;
     const pooled = await lintWith('2', cwd, true);
     t.ok(poolStats.files - taken >= 3, `the workers' reads were used (${poolStats.files - taken} files)`);
+    t.ok(poolStats.trees - trees >= 3, `values were made from the workers' trees (${poolStats.trees - trees} files)`);
     t.ok(poolStats.prepared - prepared >= 3, `the workers' schema validations were used (${poolStats.prepared - prepared} resources)`);
     t.ok(alone.result.findings.length > 5, `${dir} produces findings to compare (${alone.result.findings.length})`);
     t.same(view(pooled.result.findings as EngineFinding[]), view(alone.result.findings as EngineFinding[]), 'identical findings, positions and fixes');
