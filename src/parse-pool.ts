@@ -31,12 +31,12 @@ export type ParsedInput =
 
 /**
  * Inputs below this many bytes are parsed on the engine's thread. Measured on 2 cores with
- * `npm run bench:workers` (whole processes, medians of 3, one worker against none, since workers
- * send back texts and schema results only): slices of the synthetic corpus of 2.2 MB lose 3%,
- * 4.4 MB gain 1%, 8.9 MB 6%, 17.9 MB 7%, the whole 45 MB 5%; the real corpus (7.7 MB in 1,460
- * small files, many kinds of schema to load twice) loses 23%. Two workers were erratic on 2 cores
- * (+22% at 4.4 MB, -15% at 8.9 MB, +8% at 17.9 MB, -13% on the whole). Below 12 MiB nothing is
- * reliably gained.
+ * `npm run bench:workers` (whole processes, medians of 3, one worker against none; workers send
+ * texts, schema results and their parses' trees): slices of the synthetic corpus of 2.2 MB lose 4%,
+ * 4.4 MB gain 7%, 8.9 MB 6%, 17.9 MB 19%, the whole 45 MB 28%; but the real corpus (7.7 MB in
+ * 1,460 small files of many kinds, each kind's schema loaded on both threads) loses 5%, and twice
+ * the real corpus (15.4 MB, two copies) neither gains nor loses (3.20-3.25 against 3.21-3.35 s).
+ * Real trees look like the latter: workers start where both kinds of input are at least even.
  */
 export const PARALLEL_MIN_BYTES = 12 * 1024 * 1024;
 /** How far (in bytes of input) the workers may read ahead of the engine: bounds the memory of parses waiting. */
