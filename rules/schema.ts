@@ -104,7 +104,9 @@ const rule: Rule = {
     // A file's resources share its text: the file is scanned once, each resource's own text only when the file has one.
     if (src.fileText !== lastFile.text) lastFile = { text: src.fileText, zero: hasLeadingZeroNumber(src.fileText) };
     const text = lastFile.zero ? src.sourceText('') : null;
-    return validateBuiltin(r.object, fn, { raw: (path) => src.sourceText(path), checkNumbers: text !== null && hasLeadingZeroNumber(text) });
+    return validateBuiltin(r.object, fn, {
+      raw: (path) => src.sourceText(path), checkNumbers: text !== null && hasLeadingZeroNumber(text), mayBePlain: src.mayBePlain?.bind(src),
+    });
   },
   create(ctx) {
     /** CRDs seen so far (set and --context), by group/kind. */

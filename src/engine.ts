@@ -214,7 +214,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
           return current.prepared[prepare.indexOf(enabled)] as T;
         }
         const fileText = files[r.file.index]?.record.text ?? srcCache.get(r.file.index)?.text ?? '';
-        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText }, enabled.options) as T;
+        const mayBePlain = (v: string) => (reading?.index === r.file.index ? reading.src.mayBePlain(v) : true);
+        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText, mayBePlain }, enabled.options) as T;
       },
     };
     active.push({ enabled, listener: rule.create(ctx) });

@@ -7,6 +7,8 @@
 // goes to js-yaml as before: this reader never guesses. What it accepts it reads exactly as
 // js-yaml does (test/quick-yaml.test.ts compares values, documents and every position).
 
+import { mayBeNonString } from './yaml11.js';
+
 /** An implicit scalar type as js-yaml defines it (null, bool, int, float of its core schema). */
 export interface ImplicitType {
   resolve(data: string): boolean;
@@ -15,6 +17,11 @@ export interface ImplicitType {
 
 export interface QuickParse extends QuickTree {
   values: unknown[];
+  /**
+   * The plain scalars that stayed strings and that Kubernetes may read as something else (see
+   * mayBeNonString): a string not in here is not written plain anywhere in the file.
+   */
+  plain: Set<string>;
   /** With `record`: how valuesFromTree() builds the values again (see QuickTree). */
   how?: Uint8Array;
   side?: unknown[];
@@ -142,6 +149,7 @@ class Reader {
   /** With `record`: per node, how its value is had (null, VERBATIM, SIDE), and the SIDE values in node order. */
   private how: Uint8Array | null = null;
   private readonly side: unknown[] = [];
+  private readonly plain = new Set<string>();
 
   constructor(text: string, private readonly implicit: readonly ImplicitType[], record: boolean) {
     this.t = text;
@@ -187,12 +195,17 @@ class Reader {
     let keyIds: Int32Array | Uint16Array;
     if (keyNames.length < 0xffff) (keyIds = new Uint16Array(n)).set(this.keyIds.subarray(0, n));
     else keyIds = this.keyIds.slice(0, n);
-    const out: QuickParse = { a: this.a.length > 3 * n ? this.a.slice(0, 3 * n) : this.a, n, roots, keyIds, keyNames, values };
+    const out: QuickParse = { a: this.a.length > 3 * n ? this.a.slice(0, 3 * n) : this.a, n, roots, keyIds, keyNames, values, plain: this.plain };
     if (this.how) {
       out.how = this.how.slice(0, n);
       out.side = this.side;
     }
     return out;
+  }
+
+  /** A plain scalar's value that stayed a string: noted when Kubernetes may read it otherwise. */
+  private plainString(s: string): void {
+    if (mayBeNonString(s.charCodeAt(0))) this.plain.add(s);
   }
 
   /** With `record`: how the value node just made gets its value again (see VERBATIM, SIDE). */
@@ -497,6 +510,7 @@ class Reader {
         }
       }
       this.v = mayResolve(raw.charCodeAt(0), raw.length) ? this.resolve(raw) : raw;
+      if (this.v === raw) this.plainString(raw);
       node = this.emit(q, e, K_SCALAR, this.n);
       this.valued(node, this.v, oneLine && this.v === raw);
       this.nextLine(this.endLine(e));
@@ -810,6 +824,7 @@ class Reader {
         const raw = t.slice(i, e);
         v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
         verbatim = v === raw;
+        if (verbatim) this.plainString(raw);
       }
       arr.push(v);
       this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
@@ -869,6 +884,7 @@ class Reader {
         const raw = t.slice(i, e);
         v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
         verbatim = v === raw;
+        if (verbatim) this.plainString(raw);
       }
       obj[key] = v;
       this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
@@ -1041,8 +1057,8 @@ export function quickParse(text: string, implicit: readonly ImplicitType[], reco
  */
 export function valuesFromTree(text: string, tree: QuickTree, how: Uint8Array, side: readonly unknown[]): unknown[] {
   const { a, n, keyIds } = tree;
-  // Key names as property names: the engine's thread makes them its own (interned) once per file.
-  const names = tree.keyNames.map(internal);
+  // Key names came from another thread: the first use of each as a property name interns it.
+  const names = tree.keyNames;
   /** Values of the subtrees read and not yet taken by their parent, and their nodes. */
   const vals: unknown[] = new Array(n);
   const nodes = new Int32Array(n);

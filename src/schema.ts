@@ -240,6 +240,8 @@ export interface ValidateOptions {
   raw?: RawText;
   /** The object's text may hold leading-zero numbers (`0644`): check numbers' source text too. */
   checkNumbers?: boolean;
+  /** False when no plain scalar of the text has this value: its raw text need not be looked up. */
+  mayBePlain?: (value: string) => boolean;
 }
 
 interface YamlNote {
@@ -516,6 +518,8 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
     let src: string | null = null;
     if (typeof v === 'string') {
       if (!goYamlNonString(v)) return;
+      // Quoted wherever it is written (`"8080"`, `"true"`): a string for Kubernetes too.
+      if (opts.mayBePlain && !opts.mayBePlain(v)) return;
       path = pointerOf(stack, key);
       src = withoutAnchor(opts.raw(path));
       if (src !== v) return; // quoted, tagged or a block scalar: a string for Kubernetes too

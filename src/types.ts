@@ -201,6 +201,11 @@ export interface PrepareSource {
   sourceText(path: string): string | null;
   /** The whole file's text (to rule out cheaply what the file cannot hold). */
   readonly fileText: string;
+  /**
+   * False when the file certainly holds no plain (unquoted) scalar with this value, for values
+   * Kubernetes may read as other than strings (`yes`, `0x1F`): then no sourceText() is that value.
+   */
+  mayBePlain?(value: string): boolean;
 }
 
 export interface Rule<O = Record<string, unknown>> {

@@ -553,6 +553,8 @@ export class SourceFile {
   private fallback = false;
   /** With `record`: the quick parse's tree and how its values are made again (see shippedTree()). */
   private recorded: ShippedTree | null = null;
+  /** The quick reader's plain strings that Kubernetes may read otherwise (see mayBePlain()). */
+  private plain: ReadonlySet<string> | null = null;
 
   /**
    * `precise: true` skips the fast parse (tests compare both strategies); `quick: false` skips the
@@ -576,6 +578,7 @@ export class SourceFile {
       if (quick) {
         tree = new FastTree(quick, quick.values);
         checked = true;
+        this.plain = quick.plain;
         if (quick.how && quick.side) this.recorded = { a: quick.a, n: quick.n, roots: quick.roots, keyIds: quick.keyIds, keyNames: quick.keyNames, how: quick.how, side: quick.side };
       }
     }
@@ -629,6 +632,15 @@ export class SourceFile {
    */
   shippedTree(): ShippedTree | null {
     return this.recorded;
+  }
+
+  /**
+   * False when no plain scalar of the file has this value, so that no node's text is the value
+   * unquoted; true when one may (or the quick reader did not read the file). Only for values that
+   * Kubernetes may read as something other than a string (yaml11.ts mayBeNonString).
+   */
+  mayBePlain(value: string): boolean {
+    return this.plain === null || this.plain.has(value);
   }
 
   /** True when positions come from the fast parse (tests compare the two). */

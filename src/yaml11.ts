@@ -56,17 +56,20 @@ export function resolveGoYaml(src: string): GoYamlValue {
 }
 
 /**
+ * Whether a plain scalar starting with this character may be something other than a string for
+ * Kubernetes (goYamlNonString looks no further when not): y Y n N o O (yes/no/on/off), digits, + - .
+ */
+export function mayBeNonString(c: number): boolean {
+  return c === 121 || c === 89 || c === 110 || c === 78 || c === 111 || c === 79 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
+
+/**
  * A string our YAML 1.2 parser produced that Kubernetes would read as something else when written
  * plain: the YAML 1.1 booleans and the integer forms YAML 1.2 core does not know (`0b1`, `1_000`,
  * `-0x1F`). Cheap: most strings fail the first-character test.
  */
 export function goYamlNonString(s: string): GoYamlValue | undefined {
-  if (s.length === 0 || s.length > 40) return undefined;
-  const c = s.charCodeAt(0);
-  // y Y n N o O (yes/no/on/off), digits, + - .
-  if (!(c === 121 || c === 89 || c === 110 || c === 78 || c === 111 || c === 79 || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) {
-    return undefined;
-  }
+  if (s.length === 0 || s.length > 40 || !mayBeNonString(s.charCodeAt(0))) return undefined;
   const r = resolveGoYaml(s);
   return r.type === 'string' || r.type === 'null' ? undefined : r;
 }

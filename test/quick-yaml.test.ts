@@ -167,3 +167,11 @@ t.test('values from a tree: each kind of scalar, and a tree that disagrees with 
   t.throws(() => valuesFromTree(text, rec, rec.how!, rec.side!.slice(1)), /disagree/);
   t.throws(() => valuesFromTree(text, rec, rec.how!, [...rec.side!, 'extra']), /disagree/);
 });
+
+t.test('plain strings Kubernetes may read otherwise are noted, quoted ones and other types not', async (t) => {
+  const { quickParse } = await import('../src/quick-yaml.js');
+  const jsyaml = (await import('js-yaml')).default;
+  const types = (jsyaml.CORE_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
+  const p = quickParse('a: yes\nb: "no"\nc: [on, "off", 1_000]\nd: {e: 0x1F, f: y, g: \'n\'}\nh: &x On\ni: 1.2.3\nj: plain\nk: 10\n', types)!;
+  t.same([...p.plain].sort(), ['1.2.3', 'On', 'on', 'y', 'yes'], '1_000 and 0x1F are numbers to js-yaml too');
+});

@@ -6,6 +6,7 @@ import { lintText, lintTexts, of } from '../helpers/harness.js';
 import { FORMATS, editDistance, forgetLearnedTables, loadedSchemaModules, nearest, validationPaths, validatorFor, validateBuiltin } from '../../src/schema.js';
 import { resolveGoYaml, goYamlNonString, hasLeadingZeroNumber } from '../../src/yaml11.js';
 import { toJsonSchema } from '../../src/crd-schema.js';
+import { SourceFile } from '../../src/yaml-source.js';
 
 const require = createRequire(import.meta.url);
 const schemasDir = join(dirname(require.resolve('kubernetes-models/package.json')), '_schemas');
@@ -134,6 +135,52 @@ data:
     [7, 6, 'expected a string, got the number 12; quote it: "12"'],
   ]);
   t.ok(f.every((x) => x.fixable), 'quoting is a fix');
+});
+
+t.test('the quick reader\'s plain strings: a value written only quoted is not looked up', async (t) => {
+  const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  labels:
+    a: yes
+    b: "yes"
+    c: "on"
+    d: 'no'
+    e: &x off
+    f: *x
+data:
+  g: "y"
+  h: y
+  i: 0x1F
+`;
+  const src = new SourceFile(text);
+  t.ok(src.fast, 'the quick reader takes it');
+  t.same(['yes', 'on', 'no', 'off', 'y', '0x1F'].map((v) => src.mayBePlain(v)), [true, false, false, true, true, false], 'written plain somewhere, or not');
+  const f = of(await lintText(text), 'schema');
+  t.same(f.map((x) => [x.line, x.column, x.message.slice(0, 38)]), [
+    [6, 8, 'Kubernetes reads the plain scalar yes '],
+    // the anchored scalar, and the alias to it (located at its anchor)
+    [10, 11, 'Kubernetes reads the plain scalar off '],
+    [10, 11, 'Kubernetes reads the plain scalar off '],
+    [14, 6, 'Kubernetes reads the plain scalar y as'],
+    [15, 6, 'expected a string, got the number 0x1F'],
+  ]);
+  // The raw text is looked up only for values that may be written plain.
+  const object = src.documents[0]!.value as Record<string, unknown>;
+  const fn = validatorFor('v1', 'ConfigMap')!;
+  const looked: string[] = [];
+  const raw = (path: string) => {
+    looked.push(path);
+    return src.sourceText(0, path);
+  };
+  const all = validateBuiltin(object, fn, { raw });
+  const lookedAll = looked.splice(0);
+  const some = validateBuiltin(object, fn, { raw, mayBePlain: (v) => src.mayBePlain(v) });
+  t.same(some, all, 'the same violations');
+  // (/data/i: the text a violation's message quotes)
+  t.same(lookedAll, ['/metadata/labels/a', '/metadata/labels/b', '/metadata/labels/c', '/metadata/labels/d', '/metadata/labels/e', '/metadata/labels/f', '/data/g', '/data/h', '/data/i']);
+  t.same(looked, ['/metadata/labels/a', '/metadata/labels/b', '/metadata/labels/e', '/metadata/labels/f', '/data/g', '/data/h', '/data/i']);
 });
 
 t.test('removed and deprecated APIs follow the target version', async (t) => {
