@@ -14,8 +14,25 @@ export function ptr(base: string, ...tokens: Array<string | number>): string {
   return out;
 }
 
-/** Split a pointer into unescaped tokens; '' is the whole document. */
-export function splitPointer(pointer: string): string[] {
+/**
+ * Pointers split so far. Findings point at few distinct paths (106,000 positions on the synthetic
+ * corpus come from 33 paths), so each is split once; the table is emptied when it grows large.
+ */
+const splits = new Map<string, readonly string[]>();
+const MAX_SPLITS = 4096;
+
+/** Split a pointer into unescaped tokens; '' is the whole document. The array is shared: never change it. */
+export function splitPointer(pointer: string): readonly string[] {
+  let tokens = splits.get(pointer);
+  if (tokens === undefined) {
+    tokens = split(pointer);
+    if (splits.size >= MAX_SPLITS) splits.clear();
+    splits.set(pointer, tokens);
+  }
+  return tokens;
+}
+
+function split(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new Error(`invalid JSON Pointer ${JSON.stringify(pointer)}`);
   const tokens = pointer.slice(1).split('/');

@@ -291,7 +291,7 @@ function renderScalar(value: string | number | boolean, style?: Scalar.Type | st
 
 /** The longest proper prefix of `pointer` (by tokens) that `resolves`; '' when none does. */
 function nearestAncestor(pointer: string, resolves: (p: string) => boolean): string {
-  const tokens = splitPointer(pointer);
+  const tokens = [...splitPointer(pointer)];
   while (tokens.length > 0) {
     tokens.pop();
     const p = tokens.map((t) => '/' + escapeToken(t)).join('');

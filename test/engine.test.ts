@@ -192,3 +192,22 @@ t.test('a plain run keeps neither text nor parse of a read file: later findings 
     t.same(r.findings.map((f) => [f.file, f.line, f.column, f.endLine, f.endColumn, f.message]), want, evaluateFixes ? 'from the kept parse' : 'from the captured ranges');
   }
 });
+
+t.test('pointers: split once and shared, escapes undone, and a shared split survives the nearest-ancestor search', async (t) => {
+  const { splitPointer } = await import('../src/pointer.js');
+  const { SourceFile } = await import('../src/yaml-source.js');
+  t.same(splitPointer('/metadata/annotations/linkerd.io~1inject'), ['metadata', 'annotations', 'linkerd.io/inject']);
+  t.same(splitPointer('/a~0b/~01'), ['a~b', '~1']);
+  t.same(splitPointer(''), []);
+  t.equal(splitPointer('/spec/ports/0'), splitPointer('/spec/' + 'ports/0'), 'the same array for the same pointer');
+  t.throws(() => splitPointer('spec'), /invalid JSON Pointer/);
+  // Past the table's size it starts again, and still splits right.
+  let wrong = 0;
+  for (let i = 0; i < 5000; i++) if (splitPointer(`/x/${i}`)[1] !== String(i)) wrong++;
+  t.equal(wrong, 0, '5,000 distinct pointers split right');
+  // nearestResolvable() pops tokens off its own copy: asking twice gives the same answer.
+  const src = new SourceFile('a:\n  b: 1\n');
+  t.equal(src.nearestResolvable(0, '/a/c/d'), '/a');
+  t.equal(src.nearestResolvable(0, '/a/c/d'), '/a');
+  t.same(splitPointer('/a/c/d'), ['a', 'c', 'd'], 'the shared split is intact');
+});
