@@ -70,7 +70,10 @@ const rule: Rule = {
           }
           return;
         }
-        if (!r.file.context && REPLICATED_KINDS.has(r.kind) && !hasControllerOwner(r)) workloads.push(r);
+        // Only workloads with a host-port claim can be flagged. Claims are looked for here, while the
+        // model of the resource is at hand, counting sidecars' (a superset of the claims done() finds
+        // under any Kubernetes version); done() computes again only these workloads' claims.
+        if (!r.file.context && REPLICATED_KINDS.has(r.kind) && !hasControllerOwner(r) && hostPortClaims(r, true).length > 0) workloads.push(r);
       },
       done() {
         const sidecars = sidecarPolicy(ctx.facts).counted;

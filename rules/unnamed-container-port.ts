@@ -49,7 +49,8 @@ const rule: Rule = {
     return {
       resource(r) {
         graph.add(r);
-        if (!r.file.context && hasPodTemplate(r)) workloads.push(r);
+        // done() reports unnamed ports only: workloads with none are not kept (their ports are at hand here).
+        if (!r.file.context && hasPodTemplate(r) && allPorts(r).some((p) => p.name === undefined || p.name === '')) workloads.push(r);
       },
       done() {
         const byWorkload = graph.servicesByWorkload();
