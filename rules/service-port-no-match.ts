@@ -63,11 +63,14 @@ const rule: Rule = {
           if (svc.file.context || serviceType(svc) === 'ExternalName' || !serviceSelector(svc)) continue;
           const selected = graph.selected(svc);
           if (selected.length === 0) continue;
-          const related: RelatedReport[] = selected.slice(0, 10).map((w) => ({
-            resource: w.resource,
-            path: workloadPath(w.resource),
-            message: `${workloadLabel(w.resource)} declares ${portList(endpointPorts(w.resource, true))}`,
-          }));
+          // Made for the first finding: most Services match their workloads' ports.
+          let made: RelatedReport[] | undefined;
+          const related = (): RelatedReport[] =>
+            (made ??= selected.slice(0, 10).map((w) => ({
+              resource: w.resource,
+              path: workloadPath(w.resource),
+              message: `${workloadLabel(w.resource)} declares ${portList(endpointPorts(w.resource, true))}`,
+            })));
           for (const sp of servicePorts(svc)) {
             if (typeof sp.targetPort === 'string') checkNamed(svc, sp, selected, related, sidecarNames);
             else if (sp.numericTarget !== undefined && sp.numericTarget !== 0) checkNumeric(svc, sp, selected, related);
@@ -80,11 +83,11 @@ const rule: Rule = {
       return endpointContainers(r).filter((c) => sidecars || !isRestartableInit(c)).flatMap(ports);
     }
 
-    function checkNamed(svc: Resource, sp: ServicePortRef, selected: Workload[], related: RelatedReport[], sidecarNames: boolean): void {
+    function checkNamed(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[], sidecarNames: boolean): void {
       const name = sp.targetPort as string;
-      const all = selected.flatMap((w) => endpointPorts(w.resource, true));
       const usable = selected.flatMap((w) => endpointPorts(w.resource, sidecarNames));
       if (usable.some((p) => p.name === name && p.protocol === sp.protocol)) return;
+      const all = selected.flatMap((w) => endpointPorts(w.resource, true));
       const head = `targetPort "${name}" of Service port ${describeServicePort(sp)} matches no ${sp.protocol} container port of ${workloadsText(selected)}`;
       let why: string;
       const otherProto = all.find((p) => p.name === name && p.protocol !== sp.protocol);
@@ -96,10 +99,10 @@ const rule: Rule = {
       } else {
         why = `, so the Service has no endpoints for it; use one of the declared port names, or name the container port "${name}"`;
       }
-      ctx.report({ resource: svc, path: sp.path, message: head + why, related });
+      ctx.report({ resource: svc, path: sp.path, message: head + why, related: related() });
     }
 
-    function checkNumeric(svc: Resource, sp: ServicePortRef, selected: Workload[], related: RelatedReport[]): void {
+    function checkNumeric(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[]): void {
       const n = sp.numericTarget!;
       for (const w of selected) {
         const cs = endpointContainers(w.resource);
@@ -114,7 +117,7 @@ const rule: Rule = {
       const why = otherProto
         ? `${how} ${workloadsText(selected)} declare${selected.length === 1 ? 's' : ''} only as ${otherProto.protocol} (container "${otherProto.container.name}"); make the protocols agree`
         : `${how} no container of ${workloadsText(selected)} declares; check the number, or declare and name the port and target it by name`;
-      ctx.report({ resource: svc, path: sp.path, severity: 'warning', message: `Service port ${describeServicePort(sp)} of Service "${svc.name}" ${why}`, related });
+      ctx.report({ resource: svc, path: sp.path, severity: 'warning', message: `Service port ${describeServicePort(sp)} of Service "${svc.name}" ${why}`, related: related() });
     }
   },
 };
