@@ -5,6 +5,7 @@ import type { Facts } from './facts.js';
 import {
   containers,
   ianaSvcNameProblem,
+  isObj,
   podAnnotations,
   podTemplate,
   ports,
@@ -153,7 +154,11 @@ export interface TelepresenceView {
 
 /** How Telepresence's agent injector sees a workload's pod template. */
 export function telepresenceView(r: Resource, v: Version | undefined): TelepresenceView {
-  if (!TELEPRESENCE_KINDS.has(r.kind) || !podTemplate(r)) return { skip: `Telepresence never injects its agent into a ${r.kind}` };
+  const t = TELEPRESENCE_KINDS.has(r.kind) ? podTemplate(r) : null;
+  if (!t) return { skip: `Telepresence never injects its agent into a ${r.kind}` };
+  // Most pods carry no Telepresence annotation (both prefixes start so): nothing to read then.
+  const raw = t.metadata['annotations'];
+  if (!isObj(raw) || !Object.keys(raw).some((k) => k.startsWith('telepresence.'))) return { skip: null };
   const anns = podAnnotations(r);
   const inject = telepresenceAnnotation(anns, 'inject-traffic-agent', v);
   if (inject && inject.value !== 'enabled') {
