@@ -234,7 +234,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
    * Resources whose file's parse was let go once it was read: the ranges of their skeletons' nodes
    * (see captureSkeleton), and where each file's lines start.
    */
-  const captured = new Map<Resource, { ranges: Int32Array; at: number }>();
+  const captured = new Map<Resource, { ranges: Int32Array; sizes: Uint16Array; at: number }>();
   const linesOf = new Map<number, LineIndex>();
   function sourceOf(i: number): SourceFile | undefined {
     let s = srcCache.get(i);
@@ -397,7 +397,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
       if (!captureSkeleton(cursor, r.doc, r.base, r.kind, r.object, out)) return false;
     }
     const ranges = out.done();
-    for (let i = 0; i < seen.length; i++) captured.set(seen[i]!, { ranges, at: at[i]! });
+    const sizes = out.sizes();
+    for (let i = 0; i < seen.length; i++) captured.set(seen[i]!, { ranges, sizes, at: at[i]! });
     return true;
   }
 
@@ -448,7 +449,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const pointer = r.base + t.path;
     const c = captured.get(r);
     if (c) {
-      const hit = skeletonNodeOf(r.kind, r.object, splitPointer(t.path));
+      const first = c.at >> 2;
+      const hit = skeletonNodeOf(r.kind, r.object, splitPointer(t.path), (j) => c.sizes[first + j]!);
       if (hit) {
         const lines = linesOf.get(r.file.index)!;
         const i = c.at + 4 * hit.index;

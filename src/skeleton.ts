@@ -196,15 +196,22 @@ function nodeCount(v: unknown, p: Pattern): number {
   }
 }
 
-/** Int32 values appended in fours (a node's ranges), in one growing buffer. */
+/**
+ * Int32 values appended in fours (a node's ranges), in one growing buffer; and per node, the size of
+ * its subtree (0 when over 65,535 nodes), so that a lookup skips a sibling without walking it.
+ */
 export class RangeList {
   a = new Int32Array(256);
   n = 0;
+  s = new Uint16Array(64);
   push(a: number, b: number, c: number, d: number): void {
     if (this.n + 4 > this.a.length) {
       const grown = new Int32Array(this.a.length * 2);
       grown.set(this.a);
       this.a = grown;
+      const sizes = new Uint16Array(this.s.length * 2);
+      sizes.set(this.s);
+      this.s = sizes;
     }
     const a32 = this.a;
     a32[this.n] = a;
@@ -213,9 +220,17 @@ export class RangeList {
     a32[this.n + 3] = d;
     this.n += 4;
   }
+  /** Set the subtree size of the node pushed as the `node`th. */
+  size(node: number, size: number): void {
+    this.s[node] = size > 0xffff ? 0 : size;
+  }
   /** The values as an array of their own size. */
   done(): Int32Array {
     return this.a.slice(0, this.n);
+  }
+  /** The subtree sizes, per node, as an array of their own size. */
+  sizes(): Uint16Array {
+    return this.s.slice(0, this.n >> 2);
   }
 }
 
@@ -242,9 +257,18 @@ export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, 
   const root = tree.at(doc, pointer);
   if (!root) return false;
   const visit = (node: number, key: number, v: unknown, p: Pattern): boolean => {
+    const me = out.n >> 2;
     if (!tree.ranges(node, key, out)) return false;
     const how = childrenOf(v, p);
-    if (how === LEAF) return true;
+    if (how === LEAF) {
+      out.size(me, 1);
+      return true;
+    }
+    if (!visitChildren(node, v, p, how)) return false;
+    out.size(me, (out.n >> 2) - me);
+    return true;
+  };
+  const visitChildren = (node: number, v: unknown, p: Pattern, how: number): boolean => {
     if (how === WHOLE_ARRAY || how === PATTERN_ARRAY) {
       const items = tree.items(node);
       const arr = v as unknown[];
@@ -281,9 +305,14 @@ export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, 
  * Where a path of a resource's skeleton (`object`, relative to the resource) sits in capture's walk
  * order: `index` of the node, `exact` false when the path goes on below a node where the object has
  * nothing (the node is then the path's nearest existing ancestor). Null when the path leaves the
- * skeleton at a field the skeleton dropped: only the parse can tell.
+ * skeleton at a field the skeleton dropped: only the parse can tell. `sizeOf` gives the subtree size
+ * capture recorded for a node (0 when it did not): the siblings before each step are skipped by it
+ * instead of being walked.
  */
-export function skeletonNodeOf(kind: string, object: Obj, tokens: readonly string[]): { index: number; exact: boolean } | null {
+export function skeletonNodeOf(
+  kind: string, object: Obj, tokens: readonly string[], sizeOf?: (index: number) => number,
+): { index: number; exact: boolean } | null {
+  const count = (at: number, v: unknown, p: Pattern): number => (sizeOf && sizeOf(at)) || nodeCount(v, p);
   let v: unknown = object;
   let p = patternOf(kind);
   let index = 0;
@@ -299,7 +328,7 @@ export function skeletonNodeOf(kind: string, object: Obj, tokens: readonly strin
         const ip = Array.isArray(p) && Array.isArray(v) ? (p as readonly [Pattern])[0] : true;
         if (!/^(0|[1-9]\d*)$/.test(token) || Number(token) >= arr.length) return { index, exact: false };
         const at = Number(token);
-        for (let i = 0; i < at; i++) next += nodeCount(arr[i], ip);
+        for (let i = 0; i < at; i++) next += count(next, arr[i], ip);
         v = arr[at];
         p = ip;
         found = true;
@@ -311,7 +340,7 @@ export function skeletonNodeOf(kind: string, object: Obj, tokens: readonly strin
             found = true;
             break;
           }
-          next += nodeCount((v as Obj)[k], true);
+          next += count(next, (v as Obj)[k], true);
         }
         if (!found) return { index, exact: false };
         v = (v as Obj)[token];
@@ -325,7 +354,7 @@ export function skeletonNodeOf(kind: string, object: Obj, tokens: readonly strin
             found = true;
             break;
           }
-          next += nodeCount((v as Obj)[k], keys[k]!);
+          next += count(next, (v as Obj)[k], keys[k]!);
         }
         // A field of the pattern that the object lacks is absent; any other field was dropped.
         if (!found) return Object.prototype.hasOwnProperty.call(keys, token) ? { index, exact: false } : null;
