@@ -52,11 +52,14 @@ const rule: Rule = {
   },
   create(ctx) {
     const graph = ServiceGraph.of(ctx.facts);
+    /** In done(): each workload's endpoint ports, with and without sidecars' (every port of every Service selecting it asks). */
+    let endpoints: Map<Resource, { all?: PortRef[]; app?: PortRef[] }> | null = null;
     return {
       resource(r) {
         graph.add(r);
       },
       done() {
+        endpoints = new Map();
         const minor = kubeMinor(ctx.facts);
         const sidecarNames = minor === undefined || minor >= 32;
         for (const svc of graph.services) {
@@ -76,11 +79,16 @@ const rule: Rule = {
             else if (sp.numericTarget !== undefined && sp.numericTarget !== 0) checkNumeric(svc, sp, selected, related);
           }
         }
+        endpoints = null;
       },
     };
 
     function endpointPorts(r: Resource, sidecars: boolean): PortRef[] {
-      return endpointContainers(r).filter((c) => sidecars || !isRestartableInit(c)).flatMap(ports);
+      const memo = endpoints ?? new Map<Resource, { all?: PortRef[]; app?: PortRef[] }>();
+      let e = memo.get(r);
+      if (!e) memo.set(r, (e = {}));
+      if (sidecars) return (e.all ??= endpointContainers(r).flatMap(ports));
+      return (e.app ??= endpointContainers(r).filter((c) => !isRestartableInit(c)).flatMap(ports));
     }
 
     function checkNamed(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[], sidecarNames: boolean): void {
@@ -105,8 +113,7 @@ const rule: Rule = {
     function checkNumeric(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[]): void {
       const n = sp.numericTarget!;
       for (const w of selected) {
-        const cs = endpointContainers(w.resource);
-        const declared = cs.flatMap(ports);
+        const declared = endpointPorts(w.resource, true);
         // A workload that declares no ports at all says nothing about what it listens on: stay quiet.
         if (declared.length === 0) return;
         if (declared.some((p) => p.containerPort === n && p.protocol === sp.protocol)) return;

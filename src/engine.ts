@@ -449,8 +449,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const pointer = r.base + t.path;
     const c = captured.get(r);
     if (c) {
-      const first = c.at >> 2;
-      const hit = skeletonNodeOf(r.kind, r.object, splitPointer(t.path), (j) => c.sizes[first + j]!);
+      const hit = skeletonNodeOf(r.kind, r.object, splitPointer(t.path), c.sizes, c.at >> 2);
       if (hit) {
         const lines = linesOf.get(r.file.index)!;
         const i = c.at + 4 * hit.index;

@@ -305,14 +305,14 @@ export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, 
  * Where a path of a resource's skeleton (`object`, relative to the resource) sits in capture's walk
  * order: `index` of the node, `exact` false when the path goes on below a node where the object has
  * nothing (the node is then the path's nearest existing ancestor). Null when the path leaves the
- * skeleton at a field the skeleton dropped: only the parse can tell. `sizeOf` gives the subtree size
- * capture recorded for a node (0 when it did not): the siblings before each step are skipped by it
- * instead of being walked.
+ * skeleton at a field the skeleton dropped: only the parse can tell. With `sizes`, the subtree sizes
+ * capture recorded (RangeList.sizes(), the resource's nodes from `first` on; 0 where it did not),
+ * the siblings before each step are skipped by their size instead of being walked.
  */
 export function skeletonNodeOf(
-  kind: string, object: Obj, tokens: readonly string[], sizeOf?: (index: number) => number,
+  kind: string, object: Obj, tokens: readonly string[], sizes?: Uint16Array, first = 0,
 ): { index: number; exact: boolean } | null {
-  const count = (at: number, v: unknown, p: Pattern): number => (sizeOf && sizeOf(at)) || nodeCount(v, p);
+  const count = (at: number, v: unknown, p: Pattern): number => (sizes !== undefined && sizes[first + at]) || nodeCount(v, p);
   let v: unknown = object;
   let p = patternOf(kind);
   let index = 0;
