@@ -2,8 +2,8 @@
 // engine and run the rules' prepare() on them (schema validation of built-in kinds, the largest
 // per-resource cost); the engine takes up the texts, offset trees and prepared results in file
 // order, makes each file's values from its tree (valuesFromTree, much cheaper than a parse or than
-// sending the values across) and runs the rules on this thread. Below it, or for one file, no worker starts: starting one costs more than
-// it saves.
+// sending the values across) and runs the rules on this thread. Below it, or for one file, no
+// worker starts: starting one costs more than it saves.
 
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
