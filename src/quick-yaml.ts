@@ -804,30 +804,9 @@ class Reader {
       if (i >= this.len) throw GIVE_UP;
       const c = t.charCodeAt(i);
       if (c === 93 && arr.length === 0) break; // `[]`
-      let e: number;
-      let v: unknown;
-      let verbatim = false;
-      if (c === DQ || c === SQ) {
-        e = this.quotedEnd(i);
-        v = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
-      } else {
-        if (badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
-        let j = i;
-        for (; j < this.len; j++) {
-          const d = t.charCodeAt(j);
-          if (d === 44 || d === 93) break;
-          // `:`, `#`, nested collections and line ends are left to js-yaml.
-          if (d === COLON || d === HASH || d === NL || d === 91 || d === 123 || d === 125) throw GIVE_UP;
-        }
-        e = j;
-        while (e > i && t.charCodeAt(e - 1) === SP) e--;
-        const raw = t.slice(i, e);
-        v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
-        verbatim = v === raw;
-        if (verbatim) this.plainString(raw);
-      }
-      arr.push(v);
-      this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
+      if (c !== DQ && c !== SQ && badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP;
+      const e = this.flowScalar(i, c, false);
+      arr.push(this.v);
       i = this.flowSeparator(e, 93);
       if (t.charCodeAt(i) === 93) break;
     }
@@ -872,27 +851,49 @@ class Reader {
       i = ke + 2;
       while (i < this.len && t.charCodeAt(i) === SP) i++;
       c = i < this.len ? t.charCodeAt(i) : NL;
-      let e: number;
-      let v: unknown;
-      let verbatim = false;
-      if (c === DQ || c === SQ) {
-        e = this.quotedEnd(i);
-        v = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
-      } else {
-        if (c === NL || badPlainStart(c, t.charCodeAt(i + 1))) throw GIVE_UP; // an empty value, or a collection
-        e = this.flowPlainEnd(i, false);
-        const raw = t.slice(i, e);
-        v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
-        verbatim = v === raw;
-        if (verbatim) this.plainString(raw);
-      }
-      obj[key] = v;
-      this.valued(this.emit(i, e, K_SCALAR, this.n), v, verbatim);
+      // An empty value, or a collection, is left to js-yaml.
+      if (c !== DQ && c !== SQ && (c === NL || badPlainStart(c, t.charCodeAt(i + 1)))) throw GIVE_UP;
+      const e = this.flowScalar(i, c, true);
+      obj[key] = this.v;
       i = this.flowSeparator(e, 125);
       if (t.charCodeAt(i) === 125) break;
     }
     this.idTop = base;
     return this.flowClose(q, i, K_MAPPING, first, parent, obj);
+  }
+
+  /**
+   * The quoted or plain scalar at `i` (first character `c`) of a flow sequence or, `inMapping`, a
+   * flow mapping's value: its node is made and its value left in this.v. Returns where it ends.
+   */
+  private flowScalar(i: number, c: number, inMapping: boolean): number {
+    if (c === DQ || c === SQ) {
+      const e = this.quotedEnd(i);
+      this.v = c === DQ ? this.doubleQuoted(i, e) : this.singleQuoted(i, e);
+      this.valued(this.emit(i, e, K_SCALAR, this.n), this.v, false);
+      return e;
+    }
+    const e = inMapping ? this.flowPlainEnd(i, false) : this.flowItemEnd(i);
+    const raw = this.t.slice(i, e);
+    this.v = mayResolve(c, e - i) ? this.resolve(raw) : raw;
+    if (this.v === raw) this.plainString(raw);
+    this.valued(this.emit(i, e, K_SCALAR, this.n), this.v, this.v === raw);
+    return e;
+  }
+
+  /** Where a plain item of a flow sequence that starts at `i` ends, blanks after it left out. */
+  private flowItemEnd(i: number): number {
+    const t = this.t;
+    let j = i;
+    for (; j < this.len; j++) {
+      const d = t.charCodeAt(j);
+      if (d === 44 || d === 93) break;
+      // `:`, `#`, nested collections and line ends are left to js-yaml.
+      if (d === COLON || d === HASH || d === NL || d === 91 || d === 123 || d === 125) throw GIVE_UP;
+    }
+    let e = j;
+    while (e > i && t.charCodeAt(e - 1) === SP) e--;
+    return e;
   }
 
   /**
