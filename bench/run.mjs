@@ -19,6 +19,7 @@ const RSS = join(ROOT, 'bench', 'report-rss.mjs');
 
 function generate(dir, extra = []) {
   if (existsSync(join(dir, '.done'))) return;
+  process.stderr.write(`generating a synthetic corpus${extra.length ? ` (${extra.join(' ')})` : ' (defaults)'} in ${dir}\n`);
   mkdirSync(dir, { recursive: true });
   const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'gen-corpus.mjs'), '--out', dir, ...extra], { stdio: ['ignore', 2, 2] });
   if (r.status !== 0) throw new Error(`generator failed for ${dir}`);
@@ -46,7 +47,6 @@ function measure(label, args, runs = RUNS) {
 
 const synthetic = join(WORK, 'synthetic');
 const doubled = join(WORK, 'synthetic-x2');
-process.stderr.write(`generating the synthetic corpus (defaults) in ${synthetic}\n`);
 generate(synthetic);
 const check = (p) => [CLI, p, '--format', 'json', '--output-file', join(WORK, 'out.json')];
 const floor = (p) => [join(ROOT, 'bench', 'floor.mjs'), p];
