@@ -113,11 +113,31 @@ let containerLists = new WeakMap<Resource, readonly ContainerRef[]>();
 let portLists = new WeakMap<ContainerRef, readonly PortRef[]>();
 let allPortLists = new WeakMap<Resource, readonly PortRef[]>();
 
+/** Caches of other modules made with perResource(): forgotten with these. */
+const moreCaches: Array<() => void> = [];
+
 export function forgetModelCache(): void {
   templates = new WeakMap();
   containerLists = new WeakMap();
   portLists = new WeakMap();
   allPortLists = new WeakMap();
+  for (const forget of moreCaches) forget();
+}
+
+/**
+ * `compute`, computed once per resource and forgotten with the caches above. What it returns is
+ * shared by every caller, frozen so that none can change it.
+ */
+export function perResource<V extends object>(compute: (r: Resource) => V): (r: Resource) => Readonly<V> {
+  let cache = new WeakMap<Resource, Readonly<V>>();
+  moreCaches.push(() => {
+    cache = new WeakMap();
+  });
+  return (r) => {
+    let v = cache.get(r);
+    if (v === undefined) cache.set(r, (v = Object.freeze(compute(r))));
+    return v;
+  };
 }
 
 function findPodTemplate(r: Resource): PodTemplate | null {

@@ -6,6 +6,7 @@ import {
   copiedMap,
   isObj,
   normalizeProtocol,
+  perResource,
   podTemplate,
   portNumber,
   str,
@@ -49,7 +50,9 @@ export function serviceSelector(r: Resource): Record<string, string> | undefined
   return Object.keys(sel).length > 0 ? sel : undefined;
 }
 
-export function servicePorts(r: Resource): ServicePortRef[] {
+export const servicePorts: (r: Resource) => readonly ServicePortRef[] = perResource(portsOfService);
+
+function portsOfService(r: Resource): ServicePortRef[] {
   const spec = r.object['spec'];
   if (!isObj(spec)) return [];
   return asArray(spec['ports']).flatMap((p, index) => {

@@ -1,0 +1,56 @@
+// The model's per-resource caches (model.ts): what several rules ask of one resource is computed
+// once, shared frozen, and forgotten with forgetModelCache() (after each file, and after the last
+// done()), so resources kept for done() do not keep what was computed from their whole objects.
+
+import t from 'tap';
+import { forgetModelCache, perResource, resourcesOf } from '../src/model.js';
+import { servicePorts } from '../src/services.js';
+import type { Resource } from '../src/types.js';
+
+const service = (): Resource =>
+  resourcesOf({ index: 0, path: 'svc.yaml', context: false }, 0, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { app: 'web' },
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http' },
+        { port: 443, targetPort: '8443', protocol: 'TCP' },
+        { port: 53, protocol: 'UDP' },
+      ],
+    },
+  })[0]!;
+
+t.test('servicePorts: computed once per resource, shared frozen, forgotten with the model cache', async (t) => {
+  forgetModelCache();
+  const svc = service();
+  const first = servicePorts(svc);
+  t.same(
+    first.map((p) => [p.index, p.path, p.name, p.port, p.protocol, p.targetPort, p.numericTarget]),
+    [
+      [0, '/spec/ports/0', 'http', 80, 'TCP', 'http', undefined],
+      [1, '/spec/ports/1', undefined, 443, 'TCP', 8443, 8443],
+      [2, '/spec/ports/2', undefined, 53, 'UDP', undefined, 53],
+    ],
+    'named, numeric-string and omitted targetPorts',
+  );
+  t.equal(servicePorts(svc), first, 'the second call shares the first result');
+  t.ok(Object.isFrozen(first), 'shared results are frozen');
+  t.throws(() => (first as unknown[]).push(1), TypeError, 'no caller can add to it');
+  t.not(servicePorts(service()), first, 'another resource has its own');
+  forgetModelCache();
+  const again = servicePorts(svc);
+  t.not(again, first, 'computed again once the cache is forgotten');
+  t.same(again, first, 'to the same ports');
+});
+
+t.test('perResource: forgetModelCache forgets every cache made with it', async (t) => {
+  let calls = 0;
+  const count = perResource((r: Resource) => ({ kind: r.kind, call: ++calls }));
+  const svc = service();
+  t.equal(count(svc).call, 1);
+  t.equal(count(svc).call, 1, 'cached');
+  forgetModelCache();
+  t.equal(count(svc).call, 2, 'forgotten');
+});
