@@ -11,7 +11,7 @@ function portList(ps: PortRef[]): string {
   return `container ports ${shown}${ps.length > MAX_LISTED ? ` and ${ps.length - MAX_LISTED} more` : ''}`;
 }
 
-function workloadsText(ws: Workload[]): string {
+function workloadsText(ws: readonly Workload[]): string {
   const names = ws.slice(0, 3).map((w) => workloadLabel(w.resource));
   return ws.length > 3 ? `${names.join(', ')} and ${ws.length - 3} more` : names.join(ws.length === 2 ? ' and ' : ', ');
 }
@@ -91,7 +91,7 @@ const rule: Rule = {
       return (e.app ??= endpointContainers(r).filter((c) => !isRestartableInit(c)).flatMap(ports));
     }
 
-    function checkNamed(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[], sidecarNames: boolean): void {
+    function checkNamed(svc: Resource, sp: ServicePortRef, selected: readonly Workload[], related: () => RelatedReport[], sidecarNames: boolean): void {
       const name = sp.targetPort as string;
       const usable = selected.flatMap((w) => endpointPorts(w.resource, sidecarNames));
       if (usable.some((p) => p.name === name && p.protocol === sp.protocol)) return;
@@ -110,7 +110,7 @@ const rule: Rule = {
       ctx.report({ resource: svc, path: sp.path, message: head + why, related: related() });
     }
 
-    function checkNumeric(svc: Resource, sp: ServicePortRef, selected: Workload[], related: () => RelatedReport[]): void {
+    function checkNumeric(svc: Resource, sp: ServicePortRef, selected: readonly Workload[], related: () => RelatedReport[]): void {
       const n = sp.numericTarget!;
       for (const w of selected) {
         const declared = endpointPorts(w.resource, true);

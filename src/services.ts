@@ -94,6 +94,8 @@ export class ServiceGraph {
   readonly services: Resource[] = [];
   private last: Resource | undefined;
   private byWorkload: Map<Resource, Resource[]> | undefined;
+  /** selected() per Service, until the next resource is added (several rules ask for each Service). */
+  private selections = new Map<Resource, readonly Workload[]>();
 
   /**
    * The graph of a run, shared by the rules that need one (they all see every resource): built
@@ -110,6 +112,7 @@ export class ServiceGraph {
     if (r === this.last) return;
     this.last = r;
     this.byWorkload = undefined;
+    if (this.selections.size > 0) this.selections = new Map();
     if (isService(r)) {
       this.services.push(r);
       return;
@@ -119,11 +122,14 @@ export class ServiceGraph {
     this.workloads.add(r.namespace, { resource: r, labels: copiedMap(t.labels) });
   }
 
-  /** Workloads a Service selects (empty for Services without selector). */
-  selected(svc: Resource): Workload[] {
-    const sel = serviceSelector(svc);
-    if (!sel) return [];
-    return this.workloads.select(svc.namespace, sel);
+  /** Workloads a Service selects (empty for Services without selector); shared, do not change it. */
+  selected(svc: Resource): readonly Workload[] {
+    let got = this.selections.get(svc);
+    if (got === undefined) {
+      const sel = serviceSelector(svc);
+      this.selections.set(svc, (got = sel ? this.workloads.select(svc.namespace, sel) : []));
+    }
+    return got;
   }
 
   /** Services selecting a workload, computed once for all Services (do not change the result). */

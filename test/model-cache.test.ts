@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { forgetModelCache, perResource, resourcesOf } from '../src/model.js';
-import { servicePorts } from '../src/services.js';
+import { ServiceGraph, servicePorts } from '../src/services.js';
 import type { Resource } from '../src/types.js';
 
 const service = (): Resource =>
@@ -53,4 +53,25 @@ t.test('perResource: forgetModelCache forgets every cache made with it', async (
   t.equal(count(svc).call, 1, 'cached');
   forgetModelCache();
   t.equal(count(svc).call, 2, 'forgotten');
+});
+
+t.test('ServiceGraph.selected: once per Service, until another resource is added', async (t) => {
+  forgetModelCache();
+  const deployment = (name: string, labels: Record<string, string>): Resource =>
+    resourcesOf({ index: 1, path: `${name}.yaml`, context: false }, 0, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c' }] } } },
+    })[0]!;
+  const graph = new ServiceGraph();
+  const svc = service();
+  graph.add(svc);
+  graph.add(deployment('web-1', { app: 'web' }));
+  graph.add(deployment('db', { app: 'db' }));
+  const first = graph.selected(svc);
+  t.same(first.map((w) => w.resource.name), ['web-1'], 'the workload the selector matches');
+  t.equal(graph.selected(svc), first, 'asked again: the same list');
+  graph.add(deployment('web-2', { app: 'web', tier: 'front' }));
+  t.same(graph.selected(svc).map((w) => w.resource.name), ['web-1', 'web-2'], 'a workload added later is selected too');
 });
