@@ -135,19 +135,31 @@ function portOf(item: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Per image name of an image-args-order trigger: the pattern of the repositories that are it. */
+const imagePatterns = new Map<string, RegExp>();
+function imagePattern(image: string): RegExp {
+  let re = imagePatterns.get(image);
+  if (!re) imagePatterns.set(image, (re = new RegExp(`(^|/)${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)));
+  return re;
+}
+
 function argsOrderHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'image-args-order' }>): Hit[] {
   const hits: Hit[] = [];
-  const hostPorts = new Map<number, string>();
-  for (const p of allPorts(r)) if (p.hostPort !== undefined && p.hostPort > 0 && !hostPorts.has(p.hostPort)) hostPorts.set(p.hostPort, p.path);
-  const imageRe = new RegExp(`(^|/)${t.image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const imageRe = imagePattern(t.image);
+  // The host ports are gathered once a container runs the image: most workloads run none.
+  let hostPorts: Map<number, string> | undefined;
   const matches = (m: ArgMatcher, item: string) => {
     const port = portOf(item);
-    const isHost = port !== undefined && hostPorts.has(port);
+    const isHost = port !== undefined && hostPorts!.has(port);
     return m === 'hostPort' ? isHost : !isHost;
   };
   for (const c of containers(r)) {
     const image = str(c.container['image']);
     if (image === undefined || !imageRe.test(parseImage(image).repository)) continue;
+    if (!hostPorts) {
+      hostPorts = new Map();
+      for (const p of allPorts(r)) if (p.hostPort !== undefined && p.hostPort > 0 && !hostPorts.has(p.hostPort)) hostPorts.set(p.hostPort, p.path);
+    }
     const args = asArray(c.container['args']);
     const items: Array<{ value: string; path: string }> = [];
     args.forEach((arg, i) => {
