@@ -20,7 +20,7 @@ import {
   type PortRef,
   type Protocol,
 } from './model.js';
-import type { Facts } from './facts.js';
+import type { Fact, Facts } from './facts.js';
 import { isService, servicePorts, serviceType } from './services.js';
 import { ptr } from './pointer.js';
 import type { Resource } from './types.js';
@@ -91,8 +91,18 @@ export interface SidecarPolicy {
  *   (kubernetes/kubernetes#133390 of #132040);
  * - 1.34 and later: the filter counts them like regular containers (kubernetes/kubernetes#132040).
  */
-export function sidecarPolicy(facts: Facts): SidecarPolicy {
+export function sidecarPolicy(facts: Facts): Readonly<SidecarPolicy> {
+  // Four rules ask per resource; the fact object stays the same until a manifest adds a candidate.
   const f = facts.get('kubernetesVersion');
+  if (lastPolicy && lastPolicy.fact === f) return lastPolicy.policy;
+  const policy = Object.freeze(policyFor(f));
+  lastPolicy = { fact: f, policy };
+  return policy;
+}
+
+let lastPolicy: { fact: Fact | undefined; policy: Readonly<SidecarPolicy> } | undefined;
+
+function policyFor(f: Fact | undefined): SidecarPolicy {
   const m = f ? /^v?(\d+)\.(\d+)/.exec(f.value) : null;
   const version = f?.value ?? 'unknown';
   if (!m) return { counted: true, scheduler: true, version, note: '' };
