@@ -216,10 +216,14 @@ function findContainers(r: Resource): ContainerRef[] {
   if (!t) return [];
   const out: ContainerRef[] = [];
   for (const [field, type] of CONTAINER_LISTS) {
-    asArray(t.spec[field]).forEach((c, index) => {
-      if (!isObj(c)) return;
-      out.push({ container: c, name: str(c['name']) ?? '', type, index, path: ptr(t.path, 'spec', field, index) });
-    });
+    const list = asArray(t.spec[field]);
+    // Plain loops and one concatenation per pointer: this runs for every workload, during reading
+    // and again in done(). The field names need no escaping.
+    const base = `${t.path}/spec/${field}/`;
+    for (let index = 0; index < list.length; index++) {
+      const c = list[index];
+      if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: base + index });
+    }
   }
   return out;
 }
@@ -257,20 +261,24 @@ export function ports(c: ContainerRef): readonly PortRef[] {
 }
 
 function findPorts(c: ContainerRef): PortRef[] {
-  return asArray(c.container['ports']).flatMap((p, index) => {
-    if (!isObj(p)) return [];
-    return [{
+  const list = asArray(c.container['ports']);
+  const out: PortRef[] = [];
+  for (let index = 0; index < list.length; index++) {
+    const p = list[index];
+    if (!isObj(p)) continue;
+    out.push({
       port: p,
       container: c,
       index,
-      path: ptr(c.path, 'ports', index),
+      path: `${c.path}/ports/${index}`,
       name: str(p['name']),
       containerPort: portNumber(p['containerPort']),
       hostPort: portNumber(p['hostPort']),
       hostIP: str(p['hostIP']) ?? '',
       protocol: normalizeProtocol(p['protocol']),
-    }];
-  });
+    });
+  }
+  return out;
 }
 
 export function allPorts(r: Resource): readonly PortRef[] {
