@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { linkerdInForce } from './tool-versions.js';
 import { projectPath } from './paths.js';
 import { ptr } from './pointer.js';
-import { allPorts, hasPodTemplate, isObj, metadata, type Obj } from './model.js';
+import { allPorts, hasPodTemplate, isObj, metadata, perResource, type Obj } from './model.js';
 import { compareLines, parseLinkerdVersion, LINKERD_LINES, type LinkerdVersion } from './linkerd-version.js';
 import type { Facts } from './facts.js';
 import type { Resource } from './types.js';
@@ -260,13 +260,12 @@ export function keySites(r: Resource): KeySite[] {
   return out;
 }
 
-/** Sites grouped per resource, computed once per resource for all five rules. */
-const siteCache = new WeakMap<Resource, KeySite[]>();
-export function sitesOf(r: Resource): KeySite[] {
-  let s = siteCache.get(r);
-  if (!s) siteCache.set(r, (s = keySites(r)));
-  return s;
-}
+/**
+ * Sites grouped per resource, computed once per resource for all five rules (in their resource()
+ * listeners), in the model's cache: forgotten once the resource's file was read, so the sites (and
+ * the values of the whole object they hold) do not live as long as the resource.
+ */
+export const sitesOf: (r: Resource) => readonly KeySite[] = perResource(keySites);
 
 /** The value of the same key in a sibling block (the pod template of a workload), if any. */
 export function templateValue(r: Resource, kind: KeyKind, key: string): unknown {

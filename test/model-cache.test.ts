@@ -5,6 +5,7 @@
 import t from 'tap';
 import { forgetModelCache, perResource, resourcesOf } from '../src/model.js';
 import { ServiceGraph, servicePorts } from '../src/services.js';
+import { sitesOf } from '../src/linkerd-keys.js';
 import type { Resource } from '../src/types.js';
 
 const service = (): Resource =>
@@ -74,4 +75,19 @@ t.test('ServiceGraph.selected: once per Service, until another resource is added
   t.equal(graph.selected(svc), first, 'asked again: the same list');
   graph.add(deployment('web-2', { app: 'web', tier: 'front' }));
   t.same(graph.selected(svc).map((w) => w.resource.name), ['web-1', 'web-2'], 'a workload added later is selected too');
+});
+
+t.test('sitesOf: the Linkerd key sites of a resource, shared until the model cache is forgotten', async (t) => {
+  forgetModelCache();
+  const pod = resourcesOf({ index: 2, path: 'pod.yaml', context: false }, 0, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', annotations: { 'linkerd.io/inject': 'enabled', 'example.com/x': 'y' } },
+    spec: { containers: [{ name: 'c' }] },
+  })[0]!;
+  const sites = sitesOf(pod);
+  t.same(sites.map((s) => [s.kind, s.key, s.path]), [['annotation', 'linkerd.io/inject', '/metadata/annotations/linkerd.io~1inject']], 'only the Linkerd key');
+  t.equal(sitesOf(pod), sites, 'the five Linkerd rules share one list');
+  forgetModelCache();
+  t.not(sitesOf(pod), sites, 'forgotten with the model cache, after the file');
 });
