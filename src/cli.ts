@@ -331,9 +331,7 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
         if (fd !== undefined) closeSync(fd);
       }
     } else {
-      const parts: string[] = [];
-      await writeReport(a.format, result, ctx, (chunk) => parts.push(chunk));
-      io.stdout(parts.join(''));
+      await writeReport(a.format, result, ctx, io.stdout);
     }
     if (a.fix && outcome.fixed.length > 0) io.stderr(`kube-preflight: fixed ${outcome.fixed.length} file${outcome.fixed.length === 1 ? '' : 's'}\n`);
   }
@@ -346,24 +344,31 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
 // Run when executed directly (not when imported by tests).
 const invoked = process.argv[1] ?? '';
 if (/(?:^|[\\/])(cli\.js|kube-preflight)$/.test(invoked)) {
-  const chunks: string[] = [];
+  // Output goes out as it is made: a large run's report (tens of MB) is never held whole. Writes to
+  // files, pipes and terminals are synchronous on Linux; where Node queues them, the exit waits for
+  // the queue. A reader that goes away (`| head`) ends the output, not the run: no EPIPE trace.
+  let closed = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else {
+      process.stderr.write(`kube-preflight: cannot write the output: ${e.code ?? e.message}\n`);
+      process.exit(2);
+    }
+  });
+  const exit = (code: number) => {
+    if (closed || process.stdout.writableLength === 0) process.exit(code);
+    else process.stdout.write('', () => process.exit(code));
+  };
   main({
     cwd: process.cwd(),
     argv: process.argv.slice(2),
     env: process.env,
-    stdout: (s) => chunks.push(s),
+    stdout: (s) => void (closed || process.stdout.write(s)),
     stderr: (s) => process.stderr.write(s),
     readStdin: () => readFileSync(0, 'utf8'),
     isTTY: Boolean(process.stdout.isTTY),
-  }).then(
-    (code) => {
-      const out = chunks.join('');
-      if (out) process.stdout.write(out, () => process.exit(code));
-      else process.exit(code);
-    },
-    (e: unknown) => {
-      process.stderr.write(`kube-preflight: internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
-      process.exit(2);
-    },
-  );
+  }).then(exit, (e: unknown) => {
+    process.stderr.write(`kube-preflight: internal error: ${String((e as Error)?.message ?? e).split('\n')[0]}\n`);
+    process.exit(2);
+  });
 }

@@ -1,7 +1,7 @@
 // The JSON shape of SPEC section 2.
 
 import type { Finding } from '../types.js';
-import { visible, type Formatter, type StreamFormatter } from './index.js';
+import { visible, whole, type Formatter, type StreamFormatter } from './index.js';
 
 export function toJsonFinding(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = {
@@ -53,8 +53,4 @@ export const stream: StreamFormatter = (result, _ctx, write) => {
   write(',\n  "summary": ' + JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ') + '\n}\n');
 };
 
-export const format: Formatter = (result, ctx) => {
-  const parts: string[] = [];
-  stream(result, ctx, (s) => parts.push(s));
-  return parts.join('');
-};
+export const format: Formatter = whole(stream);

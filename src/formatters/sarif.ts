@@ -2,7 +2,7 @@
 // and suppressed findings listed with their suppression.
 
 import type { Finding } from '../types.js';
-import { docsUrl, type Formatter } from './index.js';
+import { docsUrl, whole, type Formatter, type StreamFormatter } from './index.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -14,36 +14,49 @@ function uri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
 }
 
-export const format: Formatter = (result, ctx) => {
+/** Results per piece of the report (about 2 KB of text each), as in json.ts. */
+const PIECE = 16;
+const EMPTY = '"results": []';
+/** JSON.stringify({runs: [{results: [...]}]}, null, 2) around its results: they sit at the report's depth. */
+const HEAD = '{\n  "runs": [\n    {\n      "results": [\n';
+const TAIL = '\n      ]\n    }\n  ]\n}';
+
+function toSarifResult(f: Finding, index: Map<string, number>): Record<string, unknown> {
+  const r: Record<string, unknown> = {
+    ruleId: f.ruleId,
+    level: LEVEL[f.severity],
+    message: { text: f.message },
+  };
+  const ri = index.get(f.ruleId);
+  if (ri !== undefined) r['ruleIndex'] = ri;
+  if (f.file !== null && f.line !== null) {
+    r['locations'] = [{ physicalLocation: { artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' }, region: region(f) } }];
+  }
+  if (f.related.length > 0) {
+    r['relatedLocations'] = f.related.map((rel, id) => ({
+      id,
+      message: { text: rel.message },
+      physicalLocation: { artifactLocation: { uri: uri(rel.file), uriBaseId: '%SRCROOT%' }, region: region(rel) },
+    }));
+  }
+  const props: Record<string, unknown> = {};
+  if (f.resource) props['resource'] = f.resource;
+  if (f.path !== null) props['path'] = f.path;
+  if (f.source !== undefined) props['source'] = f.source;
+  if (f.fixable) props['fixable'] = true;
+  if (Object.keys(props).length) r['properties'] = props;
+  if (f.suppressed) r['suppressions'] = [{ kind: f.suppressed.kind, justification: f.suppressed.justification || `suppressed by ${f.suppressed.via}` }];
+  return r;
+}
+
+/**
+ * The report, piece by piece: exactly the text of JSON.stringify(sarif, null, 2) plus a line break.
+ * The document is written with an empty results array, then cut there; the results go in between,
+ * each piece serialized inside a wrapper of the same depth, so the serializer does every indent.
+ */
+export const stream: StreamFormatter = (result, ctx, write) => {
   const rules = [...ctx.rules].sort((a, b) => a.id.localeCompare(b.id));
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results = result.findings.map((f: Finding) => {
-    const r: Record<string, unknown> = {
-      ruleId: f.ruleId,
-      level: LEVEL[f.severity],
-      message: { text: f.message },
-    };
-    const ri = index.get(f.ruleId);
-    if (ri !== undefined) r['ruleIndex'] = ri;
-    if (f.file !== null && f.line !== null) {
-      r['locations'] = [{ physicalLocation: { artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' }, region: region(f) } }];
-    }
-    if (f.related.length > 0) {
-      r['relatedLocations'] = f.related.map((rel, id) => ({
-        id,
-        message: { text: rel.message },
-        physicalLocation: { artifactLocation: { uri: uri(rel.file), uriBaseId: '%SRCROOT%' }, region: region(rel) },
-      }));
-    }
-    const props: Record<string, unknown> = {};
-    if (f.resource) props['resource'] = f.resource;
-    if (f.path !== null) props['path'] = f.path;
-    if (f.source !== undefined) props['source'] = f.source;
-    if (f.fixable) props['fixable'] = true;
-    if (Object.keys(props).length) r['properties'] = props;
-    if (f.suppressed) r['suppressions'] = [{ kind: f.suppressed.kind, justification: f.suppressed.justification || `suppressed by ${f.suppressed.via}` }];
-    return r;
-  });
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -66,9 +79,23 @@ export const format: Formatter = (result, ctx) => {
             })),
           },
         },
-        results,
+        results: [],
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  const text = JSON.stringify(sarif, null, 2);
+  const at = text.lastIndexOf(EMPTY); // the run's last key; a string's quotes would be escaped
+  const findings = result.findings;
+  if (findings.length === 0) {
+    write(text + '\n');
+    return;
+  }
+  write(text.slice(0, at) + '"results": [\n');
+  for (let i = 0; i < findings.length; i += PIECE) {
+    const piece = JSON.stringify({ runs: [{ results: findings.slice(i, i + PIECE).map((f) => toSarifResult(f, index)) }] }, null, 2);
+    write((i > 0 ? ',\n' : '') + piece.slice(HEAD.length, piece.length - TAIL.length));
+  }
+  write('\n      ]' + text.slice(at + EMPTY.length) + '\n');
 };
+
+export const format: Formatter = whole(stream);
