@@ -59,6 +59,26 @@ export class Pieces {
   }
 }
 
+/**
+ * The items of an array nested in a JSON report, written `per` at a time: each group is serialized
+ * (indent 2) inside `wrap`, a stand-in for the report of the same depth, and cut out of it, so that
+ * JSON.stringify itself does every indent. The groups are joined with `,\n`, as the whole array's
+ * items would be; the caller writes the text around them (`[\n` before, `\n<indent>]` after).
+ */
+export function writeJsonItems<T>(items: readonly T[], per: number, toJson: (item: T) => unknown, wrap: (items: unknown[]) => unknown, write: (chunk: string) => void): void {
+  // Where items sit in the wrapper: after the line break before the first, up to the one after the last.
+  const probe = JSON.stringify(wrap([PROBE]), null, 2);
+  const mark = probe.indexOf(PROBE_TEXT);
+  const head = probe.lastIndexOf('\n', mark) + 1;
+  const tail = probe.length - (mark + PROBE_TEXT.length);
+  for (let i = 0; i < items.length; i += per) {
+    const piece = JSON.stringify(wrap(items.slice(i, i + per).map(toJson)), null, 2);
+    write((i > 0 ? ',\n' : '') + piece.slice(head, piece.length - tail));
+  }
+}
+const PROBE = '\u0000probe';
+const PROBE_TEXT = JSON.stringify(PROBE);
+
 /** A streaming format's whole text, for callers that want one string (tests, the API). */
 export function whole(stream: StreamFormatter): Formatter {
   return (result, ctx) => {

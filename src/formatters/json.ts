@@ -1,7 +1,7 @@
 // The JSON shape of SPEC section 2.
 
 import type { Finding } from '../types.js';
-import { visible, whole, type Formatter, type StreamFormatter } from './index.js';
+import { visible, whole, writeJsonItems, type Formatter, type StreamFormatter } from './index.js';
 
 export function toJsonFinding(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = {
@@ -29,14 +29,12 @@ export function toJsonFinding(f: Finding): Record<string, unknown> {
  * peak RSS by ~20-30 MiB on the synthetic corpus; small ones die young, in a cheap scavenge.
  */
 const PIECE = 32;
-const HEAD = '{\n  "findings": [\n';
-const TAIL = '\n  ]\n}';
 
 /**
  * The report, piece by piece: exactly the text of JSON.stringify({version, findings, summary}, null,
  * 2) plus a line break, without building it whole (a large run's report is larger than its input).
- * Each piece is JSON.stringify of `{findings: [...]}` at the report's indentation, cut out of its
- * wrapper, so the engine's own serializer does every indent.
+ * The findings go through writeJsonItems(), inside `{findings: [...]}`, which puts them at the
+ * report's depth.
  */
 export const stream: StreamFormatter = (result, _ctx, write) => {
   const findings = visible(result);
@@ -44,10 +42,7 @@ export const stream: StreamFormatter = (result, _ctx, write) => {
   if (findings.length === 0) write('[]');
   else {
     write('[\n');
-    for (let i = 0; i < findings.length; i += PIECE) {
-      const piece = JSON.stringify({ findings: findings.slice(i, i + PIECE).map(toJsonFinding) }, null, 2);
-      write((i > 0 ? ',\n' : '') + piece.slice(HEAD.length, piece.length - TAIL.length));
-    }
+    writeJsonItems(findings, PIECE, toJsonFinding, (items) => ({ findings: items }), write);
     write('\n  ]');
   }
   write(',\n  "summary": ' + JSON.stringify(result.summary, null, 2).replace(/\n/g, '\n  ') + '\n}\n');

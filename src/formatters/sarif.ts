@@ -2,7 +2,7 @@
 // and suppressed findings listed with their suppression.
 
 import type { Finding } from '../types.js';
-import { docsUrl, whole, type Formatter, type StreamFormatter } from './index.js';
+import { docsUrl, whole, writeJsonItems, type Formatter, type StreamFormatter } from './index.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -14,12 +14,9 @@ function uri(file: string): string {
   return file.split('/').map(encodeURIComponent).join('/');
 }
 
-/** Results per piece of the report (about 2 KB of text each), as in json.ts. */
+/** Results per piece of the report: about 2 KB of text each, so a piece stays near 32 KB (see json.ts). */
 const PIECE = 16;
 const EMPTY = '"results": []';
-/** JSON.stringify({runs: [{results: [...]}]}, null, 2) around its results: they sit at the report's depth. */
-const HEAD = '{\n  "runs": [\n    {\n      "results": [\n';
-const TAIL = '\n      ]\n    }\n  ]\n}';
 
 function toSarifResult(f: Finding, index: Map<string, number>): Record<string, unknown> {
   const r: Record<string, unknown> = {
@@ -52,7 +49,7 @@ function toSarifResult(f: Finding, index: Map<string, number>): Record<string, u
 /**
  * The report, piece by piece: exactly the text of JSON.stringify(sarif, null, 2) plus a line break.
  * The document is written with an empty results array, then cut there; the results go in between,
- * each piece serialized inside a wrapper of the same depth, so the serializer does every indent.
+ * through writeJsonItems() inside `{runs: [{results: [...]}]}`, which puts them at the report's depth.
  */
 export const stream: StreamFormatter = (result, ctx, write) => {
   const rules = [...ctx.rules].sort((a, b) => a.id.localeCompare(b.id));
@@ -91,10 +88,7 @@ export const stream: StreamFormatter = (result, ctx, write) => {
     return;
   }
   write(text.slice(0, at) + '"results": [\n');
-  for (let i = 0; i < findings.length; i += PIECE) {
-    const piece = JSON.stringify({ runs: [{ results: findings.slice(i, i + PIECE).map((f) => toSarifResult(f, index)) }] }, null, 2);
-    write((i > 0 ? ',\n' : '') + piece.slice(HEAD.length, piece.length - TAIL.length));
-  }
+  writeJsonItems(findings, PIECE, (f) => toSarifResult(f, index), (items) => ({ runs: [{ results: items }] }), write);
   write('\n      ]' + text.slice(at + EMPTY.length) + '\n');
 };
 
