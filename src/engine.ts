@@ -89,6 +89,12 @@ export interface EngineResult {
   files: FileRecord[];
 }
 
+/**
+ * Over the process: positions that capture did not record, found by reading the file again (tests
+ * check that the port and Service rules' findings need none).
+ */
+export const engineStats = { uncaptured: new Map<string, number>() };
+
 export class RulePathError extends Error {
   override name = 'RulePathError';
 }
@@ -241,7 +247,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!s) {
       let text = files[i]?.record.text;
       if (text === undefined && linesOf.has(i)) {
-        // Let go after its skeletons were captured: what they cannot answer (a field the skeleton dropped, a fix's edits) reads it again.
+        // Let go after its skeletons were captured: what they cannot answer (a field not captured, a fix's edits) reads it again.
         let read: ReturnType<typeof readInput>;
         try {
           read = readInput(files[i]!.record.input);
@@ -444,7 +450,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
   }
 
-  function locate(t: Target, get: (i: number) => SourceFile | undefined): { at: { position(offset: number): Position }; src?: SourceFile; range: [number, number]; pointer: string } {
+  function locate(t: Target, get: (i: number) => SourceFile | undefined, ruleId: string): { at: { position(offset: number): Position }; src?: SourceFile; range: [number, number]; pointer: string } {
     const r = t.resource;
     const pointer = r.base + t.path;
     const c = captured.get(r);
@@ -460,8 +466,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         if (opts.strict) throw unresolved(pointer, r);
         return { at: lines, range: [c.ranges[i]!, c.ranges[i + 1]!], pointer };
       }
-      // A field the skeleton dropped (rules whose findings wait for facts report at any field in
-      // done()): the file is read and parsed again, once, for the findings that need it.
+      // A field capture did not record, or the skeleton dropped (rules whose findings wait for facts
+      // report at any field in done()): the file is read and parsed again, once, for the findings
+      // that need it.
+      engineStats.uncaptured.set(ruleId, (engineStats.uncaptured.get(ruleId) ?? 0) + 1);
     }
     const src = get(r.file.index);
     if (!src) throw new RulePathError(`no text for ${r.file.path}`);
@@ -476,7 +484,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   function resolveOne(p: Pending, get: (i: number) => SourceFile | undefined): EngineFinding {
     const related: RelatedResult[] = p.related.map((rel) => {
-      const { at, range, pointer } = locate(rel, get);
+      const { at, range, pointer } = locate(rel, get, p.ruleId);
       const s = at.position(range[0]);
       const e = at.position(range[1]);
       return { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
@@ -500,7 +508,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     const t = p.loc.target;
     const r = t.resource;
-    const { at, src, range, pointer } = locate(t, get);
+    const { at, src, range, pointer } = locate(t, get, p.ruleId);
     const s = at.position(range[0]);
     const e = at.position(range[1]);
     const out: EngineFinding = {

@@ -146,9 +146,10 @@ function guarded(kept: Obj, original: Obj, label: string, path: string): Obj {
 //
 // A file's text and offset tree are large (about the size of the file each); what findings reported
 // after the whole set was read can point at is a resource's skeleton. So while a file is at hand the
-// engine captures, for every node of each skeleton, the ranges its parse gives that node, and lets
-// the text and the tree go. Capture and lookup walk a skeleton in the same order: pre-order, a
-// mapping's kept keys in pattern order, a value kept whole in its own key order.
+// engine captures, for the nodes of each skeleton that such findings point at (patternOf below), the
+// ranges its parse gives that node, and lets the text and the tree go. Capture and lookup walk a
+// skeleton in the same order: pre-order, a mapping's captured keys in pattern order, a value captured
+// whole in its own key order.
 
 /** How a skeleton node's children are walked (see childrenOf). */
 const LEAF = 0;
@@ -157,7 +158,7 @@ const WHOLE_OBJECT = 2;
 const PATTERN_ARRAY = 3;
 const PATTERN_OBJECT = 4;
 
-/** Mirrors prune(): which children of `v` its skeleton keeps, and how. */
+/** Which children of `v` the walk under pattern `p` visits, and how (as prune() keeps them). */
 function childrenOf(v: unknown, p: Pattern): number {
   if (v === null || typeof v !== 'object') return LEAF;
   if (p !== true) {
@@ -168,12 +169,39 @@ function childrenOf(v: unknown, p: Pattern): number {
   return Array.isArray(v) ? WHOLE_ARRAY : WHOLE_OBJECT;
 }
 
-/** The pattern of a kind's skeleton. */
+// Capture records only the nodes that findings reported after reading point at (the cross-resource
+// rules' ports, containers, selectors, replicas; the annotations and labels that rules waiting for
+// facts report), not every node of the skeleton: a third of the nodes, so a third of the ranges kept
+// to the end of a large run. Each pattern below keeps a subset of its skeleton's (no node outside
+// the skeleton). A path capture did not record (a pod template's hostNetwork, say) is found, as a
+// field the skeleton dropped is, by reading the file again (engine.ts); the engine's tests check that
+// the port and Service rules' findings never need that.
+
+const CAPTURED_CONTAINERS: Pattern = [{ ports: true }];
+const CAPTURED_POD_SPEC: Pattern = { initContainers: CAPTURED_CONTAINERS, containers: CAPTURED_CONTAINERS, ephemeralContainers: CAPTURED_CONTAINERS };
+/** A pod template: itself, its labels map (not each label), each annotation, and its containers' ports. */
+const CAPTURED_TEMPLATE: Pattern = { metadata: { labels: {}, annotations: true }, spec: CAPTURED_POD_SPEC };
+const CAPTURED_RESOURCE: Pattern = {
+  metadata: { labels: true },
+  spec: {
+    selector: {},
+    ports: [{ nodePort: true }],
+    healthCheckNodePort: true,
+    replicas: true,
+    scaleTargetRef: {},
+    template: CAPTURED_TEMPLATE,
+    jobTemplate: { spec: { template: CAPTURED_TEMPLATE } },
+  },
+  template: CAPTURED_TEMPLATE,
+};
+const CAPTURED_POD: Pattern = { metadata: { labels: true, annotations: true }, spec: CAPTURED_POD_SPEC };
+
+/** Which nodes of a kind's skeleton capture records (and lookups find). */
 function patternOf(kind: string): Pattern {
-  return kind === 'Pod' ? POD : RESOURCE;
+  return kind === 'Pod' ? CAPTURED_POD : CAPTURED_RESOURCE;
 }
 
-/** Nodes in the skeleton subtree of `v` (itself included). */
+/** Nodes capture records in the subtree of `v` (itself included). */
 function nodeCount(v: unknown, p: Pattern): number {
   let n = 1;
   switch (childrenOf(v, p)) {
@@ -305,7 +333,8 @@ export function captureSkeleton(tree: TreeCursor, doc: number, pointer: string, 
  * Where a path of a resource's skeleton (`object`, relative to the resource) sits in capture's walk
  * order: `index` of the node, `exact` false when the path goes on below a node where the object has
  * nothing (the node is then the path's nearest existing ancestor). Null when the path leaves the
- * skeleton at a field the skeleton dropped: only the parse can tell. With `sizes`, the subtree sizes
+ * captured nodes at a field capture did not record (or the skeleton dropped): only the parse can
+ * tell. With `sizes`, the subtree sizes
  * capture recorded (RangeList.sizes(), the resource's nodes from `first` on; 0 where it did not),
  * the siblings before each step are skipped by their size instead of being walked.
  */
@@ -356,7 +385,7 @@ export function skeletonNodeOf(
           }
           next += count(next, (v as Obj)[k], keys[k]!);
         }
-        // A field of the pattern that the object lacks is absent; any other field was dropped.
+        // A field of the pattern that the object lacks is absent; any other field was not recorded.
         if (!found) return Object.prototype.hasOwnProperty.call(keys, token) ? { index, exact: false } : null;
         v = (v as Obj)[token];
         p = keys[token]!;

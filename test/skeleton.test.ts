@@ -230,28 +230,47 @@ function captured() {
   return { src, resources, at, ranges: list.done(), sizes: list.sizes() };
 }
 
-t.test('captured ranges are the ranges the parse gives every node of every skeleton, for the node and for its key', async (t) => {
+t.test('capture records the nodes later findings point at, with the ranges the parse gives each, for the node and for its key', async (t) => {
   const { src, resources, at, ranges, sizes } = captured();
   t.same(resources.map((r) => r.kind), ['Deployment', 'Service', 'Pod']);
   let checked = 0;
   let misled = 0;
   const ones = new Uint16Array(sizes.length).fill(1);
+  const recorded: string[][] = [];
   resources.forEach((r, i) => {
     const s = skeleton(r.kind, r.object, '', false);
+    const mine: string[] = [];
+    recorded.push(mine);
     for (const path of pathsOf(s)) {
       const hit = skeletonNodeOf(r.kind, s, splitPointer(path));
-      t.ok(hit?.exact, `${r.kind} ${path} is a node of the skeleton`);
       // Skipping siblings by the sizes capture recorded finds the same node as walking them.
       t.same(skeletonNodeOf(r.kind, s, splitPointer(path), sizes, at[i]! >> 2), hit, `${r.kind} ${path} (by recorded sizes)`);
+      if (hit === null) continue; // not recorded: the engine reads the file again for it
+      t.ok(hit.exact, `${r.kind} ${path} is a recorded node`);
+      mine.push(path);
       // The sizes are what the lookup goes by: sizes of 1 everywhere move it off the node.
-      if (skeletonNodeOf(r.kind, s, splitPointer(path), ones, at[i]! >> 2)?.index !== hit!.index) misled++;
-      const k = at[i]! + 4 * hit!.index;
+      if (skeletonNodeOf(r.kind, s, splitPointer(path), ones, at[i]! >> 2)?.index !== hit.index) misled++;
+      const k = at[i]! + 4 * hit.index;
       t.same([ranges[k], ranges[k + 1]], src.locate(r.doc, r.base + path, 'node'), `${r.kind} ${path} (node)`);
       t.same([ranges[k + 2], ranges[k + 3]], src.locate(r.doc, r.base + path, 'key'), `${r.kind} ${path} (key)`);
       checked++;
     }
   });
-  t.equal(checked, 72, 'every node of the three skeletons');
+  const tpl = '/spec/template/spec';
+  t.same([...recorded[0]!].sort(), [
+    '', '/metadata', '/metadata/labels', '/metadata/labels/2', '/metadata/labels/app', '/metadata/labels/tier',
+    '/spec', '/spec/selector', '/spec/replicas', '/spec/template', '/spec/template/metadata', '/spec/template/metadata/labels', tpl,
+    `${tpl}/initContainers`, `${tpl}/initContainers/0`, `${tpl}/initContainers/0/ports`, `${tpl}/initContainers/0/ports/0`,
+    `${tpl}/initContainers/0/ports/0/containerPort`, `${tpl}/initContainers/0/ports/0/hostPort`,
+    `${tpl}/containers`, `${tpl}/containers/0`, `${tpl}/containers/0/ports`, `${tpl}/containers/0/ports/0`, `${tpl}/containers/0/ports/0/name`,
+    `${tpl}/containers/0/ports/0/containerPort`, `${tpl}/containers/0/ports/1`, `${tpl}/containers/0/ports/1/containerPort`, `${tpl}/containers/0/ports/1/protocol`,
+  ].sort(), 'the Deployment: its labels, selector, replicas, template labels (the map) and containers\' ports; not its name, the selector\'s labels, nodeSelector or container names');
+  t.same([...recorded[1]!].sort(), ['', '/metadata', '/spec', '/spec/ports', '/spec/ports/0', '/spec/ports/1', '/spec/ports/1/nodePort', '/spec/selector'].sort(), 'the Service: its ports, their node ports and its selector');
+  t.same([...recorded[2]!].sort(), [
+    '', '/metadata', '/metadata/annotations', '/metadata/annotations/a', '/spec', '/spec/containers', '/spec/containers/0',
+    '/spec/containers/0/ports', '/spec/containers/0/ports/0', '/spec/containers/0/ports/0/containerPort',
+  ].sort(), 'the Pod: its annotations too; not hostNetwork');
+  t.equal(checked, 46, 'every recorded node of the three skeletons');
   t.ok(misled > 20, `wrong sizes give other nodes (${misled} paths): the recorded ones are used`);
   t.equal(sizes[0], at[1]! >> 2, 'the first resource\'s root spans its whole skeleton, up to the second resource');
   // A few by hand, so that the comparison above cannot pass on two wrong answers.
@@ -259,9 +278,10 @@ t.test('captured ranges are the ranges the parse gives every node of every skele
   const second = skeletonNodeOf('Deployment', web, splitPointer('/spec/template/spec/containers/0/ports/1'))!;
   const k = at[0]! + 4 * second.index;
   t.same([src.position(ranges[k]!), src.position(ranges[k + 1]!)], [{ line: 35, column: 15 }, { line: 36, column: 28 }], 'the second port item');
-  const name = skeletonNodeOf('Deployment', web, splitPointer('/metadata/name'))!;
-  const n = at[0]! + 4 * name.index;
-  t.same([src.position(ranges[n]!), src.position(ranges[n + 1]!), src.position(ranges[n + 2]!)], [{ line: 5, column: 9 }, { line: 5, column: 12 }, { line: 5, column: 3 }], 'a value before a comment, and its key');
+  const number = skeletonNodeOf('Deployment', web, splitPointer('/spec/template/spec/containers/0/ports/1/containerPort'))!;
+  const n = at[0]! + 4 * number.index;
+  t.same([src.position(ranges[n]!), src.position(ranges[n + 1]!), src.position(ranges[n + 2]!)], [{ line: 35, column: 30 }, { line: 35, column: 34 }, { line: 35, column: 15 }], 'a value before a comment, and its key');
+  t.equal(skeletonNodeOf('Deployment', web, splitPointer('/metadata/name')), null, 'the name is kept but not recorded: no finding made after reading points at it');
 });
 
 t.test('looking up a path: absent fields give the nearest node, dropped fields give null (only the parse knows them)', async (t) => {
@@ -271,8 +291,12 @@ t.test('looking up a path: absent fields give the nearest node, dropped fields g
   const ports = at('/spec/template/spec/containers/0/ports')!;
   t.same(at('/spec/template/spec/containers/0/ports/7'), { index: ports.index, exact: false }, 'past the end of a sequence');
   t.same(at('/spec/template/spec/containers/0/ports/01'), { index: ports.index, exact: false }, 'not an index');
-  const spec = at('/spec/template/spec')!;
-  t.same(at('/spec/template/spec/hostNetwork'), { index: spec.index, exact: false }, 'a field the skeleton keeps, absent from the object');
+  const template = at('/spec/template')!;
+  t.same(at('/spec/template/spec/hostNetwork'), null, 'a field the skeleton keeps but capture does not record: only the parse knows it');
+  t.ok(template.exact);
+  const svc = skeleton('Service', resources[1]!.object, '', false);
+  const svcAt = (p: string) => skeletonNodeOf('Service', svc, splitPointer(p));
+  t.same(svcAt('/spec/healthCheckNodePort'), { index: svcAt('/spec')!.index, exact: false }, 'a recorded field absent from the object: its nearest node');
   const labels = at('/metadata/labels')!;
   t.same(at('/metadata/labels/missing'), { index: labels.index, exact: false }, 'a key absent from a map kept whole');
   t.equal(at('/metadata/annotations/note'), null, 'annotations of a workload were dropped');
@@ -282,15 +306,18 @@ t.test('looking up a path: absent fields give the nearest node, dropped fields g
   t.same(at(''), { index: 0, exact: true }, 'the object itself');
 });
 
-t.test('capture gives up on a resource whose skeleton holds an alias (positions then come from the kept parse)', async (t) => {
+t.test('capture gives up on a resource whose recorded nodes hold an alias (positions then come from the kept parse)', async (t) => {
   // A scalar alias keeps the fast parse; only the precise parse knows what an alias node spans.
-  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: &n web\nspec:\n  containers:\n    - name: *n\n';
-  const src = new SourceFile(text);
-  const cursor = src.cursor();
-  t.ok(cursor, 'the fast parse is kept');
-  const r = resourcesOf({ index: 0, path: 'a.yaml', context: false }, 0, src.documents[0]!.value as Record<string, unknown>)[0]!;
-  t.equal(r.name, 'web');
-  t.equal(captureSkeleton(cursor!, 0, '', r.kind, r.object, new RangeList()), false);
-  const plain = new SourceFile(text.replace('&n ', '').replace('*n', 'web'));
-  t.equal(captureSkeleton(plain.cursor()!, 0, '', r.kind, r.object, new RangeList()), true, 'the same object written out is captured');
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: &n web\nspec:\n  containers:\n    - name: *n\n      ports: [{name: *n, containerPort: 80}]\n';
+  const take = (text: string) => {
+    const src = new SourceFile(text);
+    const cursor = src.cursor();
+    t.ok(cursor, 'the fast parse is kept');
+    const r = resourcesOf({ index: 0, path: 'a.yaml', context: false }, 0, src.documents[0]!.value as Record<string, unknown>)[0]!;
+    t.equal(r.name, 'web');
+    return captureSkeleton(cursor!, 0, '', r.kind, r.object, new RangeList());
+  };
+  t.equal(take(text), false, 'an alias in a port');
+  t.equal(take(text.replace('{name: *n, ', '{')), true, 'an alias only in nodes capture does not record (a container name)');
+  t.equal(take(text.replace('&n ', '').replaceAll('*n', 'web')), true, 'the same object written out is captured');
 });
