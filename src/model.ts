@@ -1,7 +1,7 @@
 // Shared helpers that walk Kubernetes objects the same way for every rule: pod templates,
 // containers, ports, labels, annotations, selectors and namespaces. All return JSON Pointers.
 
-import { ptr } from './pointer.js';
+import { pointerOf, ptr } from './pointer.js';
 import type { FileRef, Resource } from './types.js';
 
 export type Obj = Record<string, unknown>;
@@ -148,7 +148,7 @@ function findPodTemplate(r: Resource): PodTemplate | null {
   if (!isObj(cur)) return null;
   const meta = isObj(cur['metadata']) ? cur['metadata'] : {};
   const spec = isObj(cur['spec']) ? cur['spec'] : {};
-  return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: `${path}/metadata/labels` });
+  return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: pointerOf(`${path}/metadata/labels`) });
 }
 
 /**
@@ -178,7 +178,7 @@ export function stringMap(v: unknown): Record<string, string> {
 export function podAnnotations(r: Resource): StringMapEntry[] {
   const t = podTemplate(r);
   if (!t) return [];
-  return mapEntries(`${t.path}/metadata/annotations`, t.metadata['annotations']);
+  return mapEntries(pointerOf(`${t.path}/metadata/annotations`), t.metadata['annotations']);
 }
 
 export function podLabels(r: Resource): StringMapEntry[] {
@@ -222,7 +222,7 @@ function findContainers(r: Resource): ContainerRef[] {
     const base = `${t.path}/spec/${field}/`;
     for (let index = 0; index < list.length; index++) {
       const c = list[index];
-      if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: base + index });
+      if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: pointerOf(base + index) });
     }
   }
   return out;
@@ -270,7 +270,7 @@ function findPorts(c: ContainerRef): PortRef[] {
       port: p,
       container: c,
       index,
-      path: `${c.path}/ports/${index}`,
+      path: pointerOf(`${c.path}/ports/${index}`),
       name: str(p['name']),
       containerPort: portNumber(p['containerPort']),
       hostPort: portNumber(p['hostPort']),

@@ -11,7 +11,28 @@ export function escapeToken(token: string | number): string {
 export function ptr(base: string, ...tokens: Array<string | number>): string {
   let out = base;
   for (const t of tokens) out += '/' + escapeToken(t);
-  return out;
+  return tokens.length > 0 ? pointerOf(out) : out;
+}
+
+/**
+ * Pointers made so far, each kept once. A pointer built by concatenation is a tree of the pieces it
+ * was built from (V8's cons strings), about twice the memory of its text; the model's port,
+ * container and template paths, the findings' paths and their related locations are such pointers,
+ * tens of thousands of them on a large run, to the same few dozen places of each workload. The table
+ * is emptied when it grows large (only sharing is lost).
+ */
+const pointers = new Map<string, string>();
+const MAX_POINTERS = 4096;
+
+/** The one copy of a pointer kept so far (a flat string), or this one, now kept. */
+export function pointerOf(pointer: string): string {
+  let kept = pointers.get(pointer); // hashing flattens a concatenation in place
+  if (kept === undefined) {
+    if (pointers.size >= MAX_POINTERS) pointers.clear();
+    pointers.set(pointer, pointer);
+    kept = pointer;
+  }
+  return kept;
 }
 
 /**

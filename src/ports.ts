@@ -13,6 +13,7 @@ import {
   type PortRef,
   type StringMapEntry,
 } from './model.js';
+import { pointerOf } from './pointer.js';
 import type { ServicePortRef } from './services.js';
 import type { Resource } from './types.js';
 
@@ -57,7 +58,7 @@ export function endpointContainers(r: Resource): ContainerRef[] {
 export function workloadPath(r: Resource): string {
   const t = podTemplate(r);
   if (!t) return '';
-  if (Array.isArray(t.spec['containers'])) return `${t.path}/spec/containers`;
+  if (Array.isArray(t.spec['containers'])) return pointerOf(`${t.path}/spec/containers`);
   return t.path;
 }
 

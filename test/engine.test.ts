@@ -211,3 +211,20 @@ t.test('pointers: split once and shared, escapes undone, and a shared split surv
   t.equal(src.nearestResolvable(0, '/a/c/d'), '/a');
   t.same(splitPointer('/a/c/d'), ['a', 'c', 'd'], 'the shared split is intact');
 });
+
+t.test('pointers made by ptr() and pointerOf() are the pointers written, one copy kept per pointer', async (t) => {
+  const { pointerOf, ptr } = await import('../src/pointer.js');
+  t.equal(ptr('/spec', 'template', 0), '/spec/template/0');
+  t.equal(ptr('/metadata/annotations', 'linkerd.io/inject'), '/metadata/annotations/linkerd.io~1inject');
+  t.equal(ptr('/a', 'x~y'), '/a/x~0y');
+  t.equal(ptr('/spec'), '/spec', 'no tokens: the base');
+  const first = pointerOf(`/spec/template/spec/containers/${0}/ports/${1}`);
+  t.equal(pointerOf('/spec/template/spec/containers/0/ports/1'), first);
+  // Past the table's size it starts again, and every pointer is still itself.
+  let wrong = 0;
+  for (let i = 0; i < 10000; i++) {
+    const p = `/spec/ports/${i}`;
+    if (pointerOf(p) !== p || ptr('/spec/ports', i) !== p) wrong++;
+  }
+  t.equal(wrong, 0, '10,000 distinct pointers, each itself');
+});
