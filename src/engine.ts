@@ -153,6 +153,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!s) throw NEEDS_SOURCE;
     return s;
   }
+  /** Every distinct message reported, once (see oneText()). */
+  const texts = new Map<string, string>();
   /** Copies of the strings that outlive their file (see OwnStrings). */
   const strings = new OwnStrings();
   // Texts are kept past their file only where something reads them later: fixes' edits (and --fix
@@ -192,18 +194,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         add({
           ruleId: id,
           severity: sev(r.severity),
-          message: flat(r.message),
+          message: oneText(texts, r.message),
           loc: { kind: 'target', target: { resource: r.resource, path: r.path, on: r.on } },
-          related: flatRelated(r.related),
+          related: oneTexts(texts, r.related),
           fix: rule.meta.fixable ? r.fix : undefined,
           fixable: false,
         });
       },
       reportDocument(r) {
-        add({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: oneText(texts, r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
       },
       reportFacts(r) {
-        add({ ruleId: id, severity: sev(r.severity), message: flat(r.message), loc: { kind: 'none' }, related: flatRelated(r.related), fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: oneText(texts, r.message), loc: { kind: 'none' }, related: oneTexts(texts, r.related), fixable: false });
       },
       sourceText(t) {
         const i = t.resource.file.index;
@@ -623,18 +625,21 @@ function finish(active: Array<{ listener: RuleListener }>): void {
 }
 
 /**
- * A message as one flat string. Messages are built by concatenation, which V8 keeps as a tree of
- * pieces (about twice the memory of the text); tens of thousands wait for done() on large runs.
- * Reading a character flattens the string in place.
+ * A message as one flat string, one copy per distinct text. Messages are built by concatenation,
+ * which V8 keeps as a tree of pieces (about twice the memory of the text), and large runs repeat
+ * them: every workload of a chart deployed in many namespaces gets the same message about the same
+ * port, every finding of a host-port group lists the same related locations.
  */
-function flat(s: string): string {
-  s.charCodeAt(0);
-  return s;
+function oneText(texts: Map<string, string>, s: string): string {
+  s.charCodeAt(0); // flattens the string in place (hashing it for the table does not)
+  let kept = texts.get(s);
+  if (kept === undefined) texts.set(s, (kept = s));
+  return kept;
 }
 
-function flatRelated(list: RelatedReport[] | undefined): RelatedReport[] {
+function oneTexts(texts: Map<string, string>, list: RelatedReport[] | undefined): RelatedReport[] {
   if (!list) return [];
-  for (const r of list) flat(r.message);
+  for (const r of list) r.message = oneText(texts, r.message);
   return list;
 }
 

@@ -26,7 +26,8 @@ const MAX_POINTERS = 4096;
 
 /** The one copy of a pointer kept so far (a flat string), or this one, now kept. */
 export function pointerOf(pointer: string): string {
-  let kept = pointers.get(pointer); // hashing flattens a concatenation in place
+  pointer.charCodeAt(0); // reading a character flattens a concatenation in place (hashing it does not)
+  let kept = pointers.get(pointer);
   if (kept === undefined) {
     if (pointers.size >= MAX_POINTERS) pointers.clear();
     pointers.set(pointer, pointer);
