@@ -90,6 +90,8 @@ export const poolStats = { files: 0, prepared: 0, trees: 0 };
 interface Slot {
   worker: Worker;
   inHand: number;
+  /** Ended because every file was handed out and this worker's are back. */
+  retired: boolean;
 }
 
 export class ParsePool {
@@ -103,6 +105,8 @@ export class ParsePool {
   private taken = 0;
   private broken = false;
   private closed = false;
+  /** Workers that have exited (retired early, or closed); tests look. */
+  exited = 0;
 
   constructor(
     private readonly files: readonly InputFile[],
@@ -113,15 +117,21 @@ export class ParsePool {
     this.queue = files.flatMap((f, i) => (f.text === undefined ? [i] : []));
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { prepare } });
-      const slot: Slot = { worker, inHand: 0 };
+      const slot: Slot = { worker, inHand: 0, retired: false };
       worker.on('message', (m: ParsedInput) => {
         slot.inHand--;
         this.settle(m);
         this.feed();
+        // Nothing left to hand out and nothing in hand: its heap (tens of MiB on a large run) goes
+        // now, not when the engine has taken the last files (the read-ahead) and closes the pool.
+        if (slot.inHand === 0 && this.next >= this.queue.length) this.retire(slot);
       });
-      worker.on('error', () => this.fail());
+      worker.on('error', () => {
+        if (!slot.retired) this.fail();
+      });
       worker.on('exit', () => {
-        if (!this.closed) this.fail();
+        this.exited++;
+        if (!this.closed && !slot.retired) this.fail();
       });
       this.slots.push(slot);
     }
@@ -146,6 +156,12 @@ export class ParsePool {
     for (const s of this.slots) void s.worker.terminate();
     this.slots.length = 0;
     this.done.clear();
+  }
+
+  private retire(slot: Slot): void {
+    slot.retired = true;
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    void slot.worker.terminate();
   }
 
   /** Whether a worker was given the file (the queue is in file order; take() is asked only for queued files). */

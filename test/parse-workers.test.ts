@@ -104,3 +104,22 @@ t.test('a worker that dies hands its files back to the engine thread, never leav
   t.same(got.map((g) => ('local' in g ? 'local' : 'parsed')), files.map(() => 'local'), 'every file is handed back');
   pool.close();
 });
+
+t.test('a worker ends as soon as its last file is back, before the engine has taken every file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const files = Array.from({ length: 8 }, (_, i) => {
+    const path = join(dir, `f${i}.yaml`);
+    writeFileSync(path, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`);
+    return { path, display: `f${i}.yaml`, context: false };
+  });
+  const pool = new ParsePool(files, 2);
+  t.teardown(() => pool.close());
+  // Take every file but the last: the workers have read them all (they read ahead) and end.
+  for (let i = 0; i < files.length - 1; i++) t.notOk('local' in (await pool.take(i)), `f${i}.yaml was read by a worker`);
+  for (let waited = 0; pool.exited < 2 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+  t.equal(pool.exited, 2, 'both workers have exited');
+  const last = await pool.take(files.length - 1);
+  t.notOk('local' in last, 'the last file, read before they ended, is still there');
+  t.ok('text' in last && last.text.includes('c7'), 'with its text');
+});
