@@ -89,14 +89,19 @@ t.test('workers start only above the measured size', async (t) => {
   t.equal(parseWorkerCount(big), 0, 'KUBE_PREFLIGHT_PARSE_WORKERS=0 turns them off');
 });
 
-t.test('a worker that dies hands its files back to the engine thread, never leaving it waiting', async (t) => {
+/** `count` small ConfigMap files f0.yaml, f1.yaml... in a directory removed after the test. */
+function configMapFiles(t: { teardown(fn: () => void): void }, count: number) {
   const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const files = Array.from({ length: 6 }, (_, i) => {
+  return Array.from({ length: count }, (_, i) => {
     const path = join(dir, `f${i}.yaml`);
     writeFileSync(path, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`);
     return { path, display: `f${i}.yaml`, context: false };
   });
+}
+
+t.test('a worker that dies hands its files back to the engine thread, never leaving it waiting', async (t) => {
+  const files = configMapFiles(t, 6);
   const pool = new ParsePool(files, 2);
   // Kill the workers as an out-of-memory crash would, while files are in their hands.
   for (const s of (pool as unknown as { slots: Array<{ worker: { terminate(): Promise<number> } }> }).slots) await s.worker.terminate();
@@ -106,13 +111,7 @@ t.test('a worker that dies hands its files back to the engine thread, never leav
 });
 
 t.test('a worker ends as soon as its last file is back, before the engine has taken every file', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const files = Array.from({ length: 8 }, (_, i) => {
-    const path = join(dir, `f${i}.yaml`);
-    writeFileSync(path, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`);
-    return { path, display: `f${i}.yaml`, context: false };
-  });
+  const files = configMapFiles(t, 8);
   const pool = new ParsePool(files, 2);
   t.teardown(() => pool.close());
   // Take every file but the last: the workers have read them all (they read ahead) and end.
