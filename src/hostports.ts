@@ -8,6 +8,7 @@ import {
   asArray,
   containers,
   copied,
+  exact,
   isObj,
   metadata,
   podTemplate,
@@ -154,7 +155,7 @@ export function hostPortClaims(r: Resource, sidecars = true): HostPortClaim[] {
       });
     }
   }
-  return out;
+  return exact(out);
 }
 
 /**
@@ -296,16 +297,16 @@ export function nodePortsOf(r: Resource): NodePortRef[] {
       label: `healthCheckNodePort ${hc}/TCP of Service ${r.namespace}/${r.name}`,
     });
   }
-  return out;
+  return exact(out);
 }
 
 /** A map from key to a list, for (protocol, port) indexes. */
 export class Buckets<T> {
   readonly map = new Map<string, T[]>();
   add(key: string, v: T): void {
-    let l = this.map.get(key);
-    if (!l) this.map.set(key, (l = []));
-    l.push(v);
+    const l = this.map.get(key);
+    if (l) l.push(v);
+    else this.map.set(key, [v]);
   }
   get(key: string): readonly T[] {
     return this.map.get(key) ?? [];

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { linkerdInForce } from './tool-versions.js';
 import { projectPath } from './paths.js';
 import { ptr } from './pointer.js';
-import { allPorts, hasPodTemplate, isObj, metadata, perResource, type Obj } from './model.js';
+import { allPorts, exact, hasPodTemplate, isObj, metadata, perResource, type Obj } from './model.js';
 import { compareLines, parseLinkerdVersion, LINKERD_LINES, type LinkerdVersion } from './linkerd-version.js';
 import type { Facts } from './facts.js';
 import type { Resource } from './types.js';
@@ -257,7 +257,7 @@ export function keySites(r: Resource): KeySite[] {
       }
     }
   }
-  return out;
+  return exact(out);
 }
 
 /**

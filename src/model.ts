@@ -14,6 +14,16 @@ export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/**
+ * The list at its own length. An array filled by push() keeps room to grow: a list of one or two
+ * items takes about 190 bytes instead of 40-70. Lists kept until the rules' done() (a workload's
+ * containers and ports, a Service's ports, the indexes' buckets) are tens of thousands on a large
+ * run; slice() copies one to its exact size.
+ */
+export function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
@@ -225,7 +235,7 @@ function findContainers(r: Resource): ContainerRef[] {
       if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: pointerOf(base + index) });
     }
   }
-  return out;
+  return exact(out);
 }
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -278,12 +288,12 @@ function findPorts(c: ContainerRef): PortRef[] {
       protocol: normalizeProtocol(p['protocol']),
     });
   }
-  return out;
+  return exact(out);
 }
 
 export function allPorts(r: Resource): readonly PortRef[] {
   let list = allPortLists.get(r);
-  if (!list) allPortLists.set(r, (list = Object.freeze(containers(r).flatMap((c) => ports(c)))));
+  if (!list) allPortLists.set(r, (list = Object.freeze(exact(containers(r).flatMap((c) => ports(c))))));
   return list;
 }
 
@@ -336,18 +346,19 @@ export class WorkloadIndex<T extends { labels: Record<string, string> }> {
   private readonly byNamespace = new Map<string, T[]>();
 
   add(namespace: string, w: T): void {
-    let list = this.byNamespace.get(namespace);
-    if (!list) this.byNamespace.set(namespace, (list = []));
-    list.push(w);
+    const list = this.byNamespace.get(namespace);
+    if (list) list.push(w);
+    else this.byNamespace.set(namespace, [w]);
     let keys = this.byPair.get(namespace);
     if (!keys) this.byPair.set(namespace, (keys = new Map()));
     for (const k in w.labels) {
       const v = w.labels[k]!;
       let values = keys.get(k);
       if (!values) keys.set(k, (values = new Map()));
-      let bucket = values.get(v);
-      if (!bucket) values.set(v, (bucket = []));
-      bucket.push(w);
+      // Most label values name one workload: a bucket starts at its exact size (see exact()).
+      const bucket = values.get(v);
+      if (bucket) bucket.push(w);
+      else values.set(v, [w]);
     }
   }
 
@@ -366,7 +377,7 @@ export class WorkloadIndex<T extends { labels: Record<string, string> }> {
       if (!bucket) return [];
       if (!smallest || bucket.length < smallest.length) smallest = bucket;
     }
-    return smallest!.filter((w) => matchesMap(selector, w.labels));
+    return exact(smallest!.filter((w) => matchesMap(selector, w.labels)));
   }
 }
 

@@ -4,6 +4,7 @@
 import {
   asArray,
   copiedMap,
+  exact,
   isObj,
   normalizeProtocol,
   perResource,
@@ -55,7 +56,7 @@ export const servicePorts: (r: Resource) => readonly ServicePortRef[] = perResou
 function portsOfService(r: Resource): ServicePortRef[] {
   const spec = r.object['spec'];
   if (!isObj(spec)) return [];
-  return asArray(spec['ports']).flatMap((p, index) => {
+  return exact(asArray(spec['ports']).flatMap((p, index) => {
     if (!isObj(p)) return [];
     const port = portNumber(p['port']);
     const raw = p['targetPort'];
@@ -71,7 +72,7 @@ function portsOfService(r: Resource): ServicePortRef[] {
       numericTarget: typeof targetPort === 'number' ? targetPort : targetPort === undefined ? port : undefined,
       nodePort: portNumber(p['nodePort']),
     }];
-  });
+  }));
 }
 
 export interface Workload {
@@ -139,9 +140,9 @@ export class ServiceGraph {
     this.byWorkload = out;
     for (const s of this.services) {
       for (const w of this.selected(s)) {
-        let list = out.get(w.resource);
-        if (!list) out.set(w.resource, (list = []));
-        list.push(s);
+        const list = out.get(w.resource);
+        if (list) list.push(s);
+        else out.set(w.resource, [s]);
       }
     }
     return out;

@@ -10,7 +10,7 @@
 // Under the engine's strict mode (tests), reading a field that the skeleton dropped throws, so a rule
 // that starts to read more in done() fails its tests instead of silently seeing undefined.
 
-import { copied, isObj, type Obj } from './model.js';
+import { copied, exact, isObj, type Obj } from './model.js';
 
 /** true: keep the value whole. An object: keep those keys of an object. [p]: each item of an array by p. */
 type Pattern = true | { readonly [key: string]: Pattern } | readonly [Pattern];
@@ -109,11 +109,15 @@ function prune(v: unknown, p: Pattern, guard: boolean, label: string, path: stri
   return kept === Object.keys(v).length ? out : guarded(out, v, label, path);
 }
 
-/** A value kept whole, with its strings swapped for owned copies (object keys are copies already). */
+/**
+ * A value kept whole, with its strings swapped for owned copies (object keys are copies already),
+ * and its lists at their own length (see exact()).
+ */
 function owned(v: unknown, strings: OwnStrings): unknown {
   if (typeof v === 'string') return strings.own(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = owned(v[i], strings);
+    return exact(v);
   } else if (isObj(v)) {
     for (const k in v) v[k] = owned(v[k], strings);
   }

@@ -91,3 +91,14 @@ t.test('sitesOf: the Linkerd key sites of a resource, shared until the model cac
   forgetModelCache();
   t.not(sitesOf(pod), sites, 'forgotten with the model cache, after the file');
 });
+
+t.test('exact() gives the same items in a list of its own', async (t) => {
+  const { exact } = await import('../src/model.js');
+  const grown: number[] = [];
+  for (let i = 0; i < 3; i++) grown.push(i);
+  const got = exact(grown);
+  t.same(got, [0, 1, 2]);
+  t.not(got, grown, 'a copy: the grown list and its spare room can go');
+  const none: number[] = [];
+  t.equal(exact(none), none, 'an empty list has no room to give back: kept as it is');
+});
