@@ -242,7 +242,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
    * Resources whose file's parse was let go once it was read: the ranges of their skeletons' nodes
    * (see captureSkeleton), and where each file's lines start.
    */
-  const captured = new Map<Resource, { ranges: Int32Array; sizes: Uint16Array; at: number }>();
+  const captured = new Map<Resource, { ranges: Int32Array | Uint16Array; sizes: Uint16Array; at: number }>();
   const linesOf = new Map<number, LineIndex>();
   function sourceOf(i: number): SourceFile | undefined {
     let s = srcCache.get(i);

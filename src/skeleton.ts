@@ -256,9 +256,21 @@ export class RangeList {
   size(node: number, size: number): void {
     this.s[node] = size > 0xffff ? 0 : size;
   }
-  /** The values as an array of their own size. */
-  done(): Int32Array {
-    return this.a.slice(0, this.n);
+  /**
+   * The values as an array of their own size: 16-bit when every value fits (a file under 64 KB, as
+   * nearly all are, and no node without a range), which halves what capture keeps to the end.
+   */
+  done(): Int32Array | Uint16Array {
+    const a = this.a;
+    let fits = true;
+    for (let i = 0; i < this.n; i++) {
+      const v = a[i]!;
+      if (v < 0 || v > 0xffff) {
+        fits = false;
+        break;
+      }
+    }
+    return fits ? Uint16Array.from(a.subarray(0, this.n)) : a.slice(0, this.n);
   }
   /** The subtree sizes, per node, as an array of their own size. */
   sizes(): Uint16Array {

@@ -516,13 +516,16 @@ function skipProperties(text: string, i: number, end: number): number {
 
 /** Line and column of offsets into a text, without the text. */
 export class LineIndex {
-  /** Where each line starts: an Int32Array, outside the JS heap (large runs keep one per file until the end). */
-  private readonly starts: Int32Array;
+  /**
+   * Where each line starts, outside the JS heap (large runs keep one per file until the end): 16-bit
+   * for a text under 64 KB, as nearly all files are.
+   */
+  private readonly starts: Int32Array | Uint16Array;
   private readonly length: number;
   constructor(t: string) {
     let lines = 1;
     for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) lines++;
-    const starts = new Int32Array(lines);
+    const starts = t.length <= 0xffff ? new Uint16Array(lines) : new Int32Array(lines);
     let k = 1;
     for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) starts[k++] = i + 1;
     this.starts = starts;

@@ -218,8 +218,8 @@ function pathsOf(v: unknown, at = ''): string[] {
   return out;
 }
 
-function captured() {
-  const src = new SourceFile(CAPTURE_TEXT);
+function captured(text = CAPTURE_TEXT) {
+  const src = new SourceFile(text);
   t.ok(src.fast, 'the text takes the fast parse');
   const file = { index: 0, path: 'c.yaml', context: false };
   const resources = src.documents.flatMap((d, doc) => resourcesOf(file, doc, d.value as Record<string, unknown>));
@@ -284,6 +284,38 @@ t.test('capture records the nodes later findings point at, with the ranges the p
   const n = at[0]! + 4 * number.index;
   t.same([src.position(ranges[n]!), src.position(ranges[n + 1]!), src.position(ranges[n + 2]!)], [{ line: 35, column: 30 }, { line: 35, column: 34 }, { line: 35, column: 15 }], 'a value before a comment, and its key');
   t.equal(skeletonNodeOf('Deployment', web, splitPointer('/metadata/name')), null, 'the name is kept but not recorded: no finding made after reading points at it');
+});
+
+t.test('under 64 KB ranges and line starts are kept in 16 bits, above in 32, with the same positions', async (t) => {
+  const { LineIndex } = await import('../src/yaml-source.js');
+  const big = `# ${'x'.repeat(70_000)}\n${CAPTURE_TEXT}`;
+  for (const [text, bits] of [[CAPTURE_TEXT, 16], [big, 32]] as const) {
+    const precise = new SourceFile(text, { precise: true });
+    const lines = new LineIndex(text);
+    let wrong = 0;
+    let checked = 0;
+    for (let o = 0; o <= text.length; o += o < 69_000 && text.length > 70_000 ? 997 : 1) {
+      const a = lines.position(o);
+      const b = precise.position(o);
+      if (a.line !== b.line || a.column !== b.column) wrong++;
+      checked++;
+    }
+    t.equal(wrong, 0, `${bits} bits: the line index gives the precise parse's position at each of ${checked} offsets`);
+    const { src, resources, at, ranges, sizes } = captured(text);
+    t.equal(ranges instanceof Uint16Array ? 16 : 32, bits, `${bits}-bit ranges`);
+    let same = 0;
+    resources.forEach((r, i) => {
+      const s = skeleton(r.kind, r.object, '', false);
+      for (const path of pathsOf(s)) {
+        const hit = skeletonNodeOf(r.kind, s, splitPointer(path), sizes, at[i]! >> 2);
+        if (!hit) continue;
+        const k = at[i]! + 4 * hit.index;
+        t.same([ranges[k], ranges[k + 1], ranges[k + 2], ranges[k + 3]], [...src.locate(r.doc, r.base + path, 'node')!, ...src.locate(r.doc, r.base + path, 'key')!], `${bits} bits: ${r.kind} ${path}`);
+        same++;
+      }
+    });
+    t.equal(same, 46, `${bits} bits: every recorded node`);
+  }
 });
 
 t.test('looking up a path: absent fields give the nearest node, dropped fields give null (only the parse knows them)', async (t) => {
