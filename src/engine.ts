@@ -243,6 +243,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
    * (see captureSkeleton), and where each file's lines start.
    */
   const captured = new Map<Resource, { ranges: Int32Array | Uint16Array; sizes: Uint16Array; at: number }>();
+  /** Where capture writes each file's ranges before they are copied at their own size. */
+  const captureList = new RangeList();
   const linesOf = new Map<number, LineIndex>();
   function sourceOf(i: number): SourceFile | undefined {
     let s = srcCache.get(i);
@@ -398,7 +400,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (seen.some((r) => kept.has(r))) return false;
     const cursor = src.cursor();
     if (!cursor) return false;
-    const out = new RangeList();
+    const out = captureList;
+    out.reset();
     const at: number[] = [];
     for (const r of seen) {
       at.push(out.n);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
 import type { ParseProblem } from './types.js';
-import type { TreeCursor } from './skeleton.js';
+import type { RangeList, TreeCursor } from './skeleton.js';
 
 // The `yaml` package is only needed on the precise path (errors, aliases, edits): load it then, so a
 // run whose files all take the fast path never pays for it.
@@ -677,17 +677,46 @@ export class SourceFile {
   cursor(): TreeCursor | null {
     if (!this.fast) return null;
     const tree = this.tree!;
+    // Each node's end, plus one (0: not known yet): a collection ends where its last child does, so
+    // the walk down a skeleton would find the same ends again at every level.
+    const ends = new Int32Array(tree.n);
+    const text = this.text;
+    const span = (n: number, out: RangeList, twice: boolean) => {
+      const s = this.start(n);
+      const e = Math.max(s, this.end(n, ends));
+      if (twice) out.push(s, e, s, e);
+      else out.push2(s, e);
+    };
     return {
       at: (doc, pointer) => this.find(doc, pointer),
-      items: (node) => (node !== NONE && tree.k(node) === K_SEQUENCE ? this.real(node).map((n) => this.norm(n)) : null),
-      pairs: (node) => (node !== NONE && tree.k(node) === K_MAPPING ? this.pairs(node) : null),
+      items: (node) => {
+        if (node === NONE || tree.k(node) !== K_SEQUENCE) return null;
+        const kids = this.real(node);
+        for (let i = 0; i < kids.length; i++) kids[i] = this.norm(kids[i]!);
+        return kids;
+      },
+      pairs: (node) => {
+        if (node === NONE || tree.k(node) !== K_MAPPING) return null;
+        const out: number[] = [];
+        if (text[this.start(node)] === '{') {
+          for (const p of this.pairs(node)) out.push(p.key, p.value);
+          return out;
+        }
+        const kids = this.real(node);
+        for (let i = 0; i < kids.length; i += 2) out.push(this.norm(kids[i]!), i + 1 < kids.length ? this.norm(kids[i + 1]!) : NONE);
+        return out;
+      },
       name: (key) => tree.keyName(key),
       ranges: (node, key, out) => {
-        // What locate() gives for 'node' and for 'key'; an alias it leaves to the precise parse.
+        // What locate() gives for 'node' and for 'key' (nodeRange, range); an alias it leaves to the precise parse.
         if (this.isAlias(node)) return false;
-        const n = this.nodeRange(node, key);
-        const k = key !== NONE ? this.range(key) : n;
-        out.push(n ? n[0] : -1, n ? n[1] : -1, k ? k[0] : -1, k ? k[1] : -1);
+        const n = node !== NONE && tree.k(node) !== K_NONE ? node : key !== NONE ? key : node;
+        if (n === NONE) out.push(-1, -1, -1, -1);
+        else if (key === NONE || key === n) span(n, out, true);
+        else {
+          span(n, out, false);
+          span(key, out, false);
+        }
         return true;
       },
     };
@@ -772,7 +801,17 @@ export class SourceFile {
     return skipProperties(t, skipTrivia(t, this.tree!.s(n), e), e);
   }
 
-  private end(n: number): number {
+  /** Where node `n` ends; with `memo` (each node's end plus one, 0 while not known), once per node. */
+  private end(n: number, memo?: Int32Array): number {
+    if (memo === undefined) return this.endOf(n);
+    const m = memo[n]!;
+    if (m > 0) return m - 1;
+    const e = this.endOf(n, memo);
+    memo[n] = e + 1;
+    return e;
+  }
+
+  private endOf(n: number, memo?: Int32Array): number {
     const t = this.text;
     const tree = this.tree!;
     const s = this.start(n);
@@ -795,7 +834,7 @@ export class SourceFile {
       const kid = this.norm(j);
       // An empty value (`key:`) has no node of its own: the collection ends at its key. An alias
       // (`*name`) has no kind either, but it has text.
-      if (tree.k(kid) !== K_NONE || this.text[this.start(kid)] === '*') return this.end(kid);
+      if (tree.k(kid) !== K_NONE || this.text[this.start(kid)] === '*') return this.end(kid, memo);
     }
     let e = tree.e(n);
     while (e > s && isBlank(t[e - 1])) e--;

@@ -225,12 +225,35 @@ function captured(text = CAPTURE_TEXT) {
   const resources = src.documents.flatMap((d, doc) => resourcesOf(file, doc, d.value as Record<string, unknown>));
   const list = new RangeList();
   const at: number[] = [];
+  // One cursor for the file, as the engine uses: the ends it remembers serve every resource.
+  const cursor = src.cursor()!;
   for (const r of resources) {
     at.push(list.n);
-    t.ok(captureSkeleton(src.cursor()!, r.doc, r.base, r.kind, r.object, list), `${r.kind} ${r.name} captured`);
+    t.ok(captureSkeleton(cursor, r.doc, r.base, r.kind, r.object, list), `${r.kind} ${r.name} captured`);
   }
   return { src, resources, at, ranges: list.done(), sizes: list.sizes() };
 }
+
+t.test('a range list grows past its first buffer by halves and by fours alike, and is used again after reset()', async (t) => {
+  const list = new RangeList();
+  for (let i = 0; i < 1000; i++) {
+    if (i % 3 === 0) list.push(i, i + 1, i + 2, i + 3);
+    else {
+      list.push2(i, i + 1);
+      list.push2(i + 2, i + 3);
+    }
+    list.size(i, i + 1);
+  }
+  const want = Array.from({ length: 1000 }, (_, i) => [i, i + 1, i + 2, i + 3]).flat();
+  t.same([...list.done()], want, 'every value, in order, across the buffer growing');
+  t.same([...list.sizes()], Array.from({ length: 1000 }, (_, i) => i + 1), 'one size per node');
+  const once = captured();
+  list.reset();
+  const cursor = once.src.cursor()!;
+  for (const r of once.resources) t.ok(captureSkeleton(cursor, r.doc, r.base, r.kind, r.object, list));
+  t.same([...list.done()], [...once.ranges], 'a list reset after other values captures what a new one does');
+  t.same([...list.sizes()], [...once.sizes], 'and the same sizes');
+});
 
 t.test('capture records the nodes later findings point at, with the ranges the parse gives each, for the node and for its key', async (t) => {
   const { src, resources, at, ranges, sizes } = captured();
