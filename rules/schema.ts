@@ -106,6 +106,7 @@ const rule: Rule = {
     const text = lastFile.zero ? src.sourceText('') : null;
     return validateBuiltin(r.object, fn, {
       raw: (path) => src.sourceText(path), checkNumbers: text !== null && hasLeadingZeroNumber(text), mayBePlain: src.mayBePlain?.bind(src),
+      unshared: src.unshared,
     });
   },
   create(ctx) {

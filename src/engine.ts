@@ -223,7 +223,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         }
         const fileText = files[r.file.index]?.record.text ?? srcCache.get(r.file.index)?.text ?? '';
         const mayBePlain = (v: string) => (reading?.index === r.file.index ? reading.src.mayBePlain(v) : true);
-        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText, mayBePlain }, enabled.options) as T;
+        const unshared = reading?.index === r.file.index && reading.src.unshared;
+        return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText, mayBePlain, unshared }, enabled.options) as T;
       },
     };
     active.push({ enabled, listener: rule.create(ctx) });

@@ -43,7 +43,7 @@ function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Ru
         src.documents.forEach((d, doc) => {
           if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
           for (const r of resourcesOf(ref, doc, d.value, helmSource(read.text, d.start, d.range[0]))) {
-            const view = { sourceText: (path: string) => src.sourceText(doc, r.base + path, 'node'), fileText: read.text, mayBePlain: (v: string) => src.mayBePlain(v) };
+            const view = { sourceText: (path: string) => src.sourceText(doc, r.base + path, 'node'), fileText: read.text, mayBePlain: (v: string) => src.mayBePlain(v), unshared: src.unshared };
             all.push(prep.map((p) => p.rule.prepare!(r, view, p.options)));
           }
         });

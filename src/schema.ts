@@ -242,6 +242,8 @@ export interface ValidateOptions {
   checkNumbers?: boolean;
   /** False when no plain scalar of the text has this value: its raw text need not be looked up. */
   mayBePlain?: (value: string) => boolean;
+  /** No node of the object is reached twice (PrepareSource.unshared): the walk does not track them. */
+  unshared?: boolean;
 }
 
 interface YamlNote {
@@ -381,14 +383,16 @@ class FastWalk {
   constructor(
     readonly out: Violation[],
     readonly scalar: (parent: Obj, key: string | number, v: unknown, stack: Array<string | number>) => void,
+    /** Track the nodes walked, to give up on one reached twice (an alias); an unshared object needs not (a set insertion per node). */
+    readonly guard: boolean,
   ) {}
   readonly ancestors: Obj[] = [];
   walk(node: Obj, loc: Loc): void {
-    if (loc.unstable || seen.has(node)) {
+    if (loc.unstable || (this.guard && seen.has(node))) {
       this.ok = false;
       return;
     }
-    seen.add(node);
+    if (this.guard) seen.add(node);
     this.ancestors.push(node);
     this.body(node, loc);
     this.ancestors.pop();
@@ -553,7 +557,7 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
   let table = tables.get(fn);
   let fast: FastWalk | undefined;
   if (table && !table.unstable) {
-    fast = new FastWalk(out, scalar);
+    fast = new FastWalk(out, scalar, !opts.unshared);
     fresh();
     fast.walk(obj, table);
     if (!fast.ok) {

@@ -206,6 +206,11 @@ export interface PrepareSource {
    * Kubernetes may read as other than strings (`yes`, `0x1F`): then no sourceText() is that value.
    */
   mayBePlain?(value: string): boolean;
+  /**
+   * True when no object or array of the resource is reached twice (aliases of anchored collections
+   * share one; the quick reader leaves those to js-yaml): a walk need not guard against that.
+   */
+  readonly unshared?: boolean;
 }
 
 export interface Rule<O = Record<string, unknown>> {

@@ -558,6 +558,11 @@ export class SourceFile {
   private recorded: ShippedTree | null = null;
   /** The quick reader's plain strings that Kubernetes may read otherwise (see mayBePlain()). */
   private plain: ReadonlySet<string> | null = null;
+  /**
+   * True when the values come from the quick reader (here or on a parse worker): it makes every
+   * collection once (an anchored one is left to js-yaml, which shares it with its aliases).
+   */
+  readonly unshared: boolean = false;
 
   /**
    * `precise: true` skips the fast parse (tests compare both strategies); `quick: false` skips the
@@ -576,11 +581,13 @@ export class SourceFile {
     if (opts.tree) {
       tree = new FastTree(opts.tree, valuesFromTree(text, opts.tree, opts.tree.how, opts.tree.side));
       checked = true;
+      this.unshared = true;
     } else {
       const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT, opts.record);
       if (quick) {
         tree = new FastTree(quick, quick.values);
         checked = true;
+        this.unshared = true;
         this.plain = quick.plain;
         if (quick.how && quick.side) this.recorded = { a: quick.a, n: quick.n, roots: quick.roots, keyIds: quick.keyIds, keyNames: quick.keyNames, how: quick.how, side: quick.side };
       }

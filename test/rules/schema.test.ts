@@ -335,3 +335,36 @@ t.test('validators loaded by the schema loader behave as Node-loaded ones', asyn
     t.equal(ours(good), nodes(good), `${kind}: same verdict on a minimal object`);
   }
 });
+
+t.test('objects the quick reader made are walked without tracking their nodes; a collection shared by an alias still sends the walk to the proxy', async (t) => {
+  const quick = new SourceFile('a: {b: 1}\nc: [1, 2]\n');
+  t.equal(quick.unshared, true, 'the quick reader makes every collection once');
+  const aliased = new SourceFile('a: &x {b: 1}\nc: *x\n');
+  const v = aliased.documents[0]!.value as Record<string, unknown>;
+  t.equal(v['a'], v['c'], 'js-yaml shares an anchored mapping with its alias');
+  t.equal(aliased.unshared, false, 'so those values are not called unshared');
+
+  const fn = validatorFor('apps/v1', 'Deployment')!;
+  const deployment = (resources: (i: number) => unknown) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [0, 1].map((i) => ({ name: `c${i}`, image: 'i', resources: resources(i) })) } },
+    },
+  });
+  forgetLearnedTables(fn);
+  validateBuiltin(deployment(() => ({ limits: { cpu: '1' } })), fn); // learns the table
+  const shared = { limits: { cpu: '1' }, limitz: {} };
+  const copies = deployment(() => ({ limits: { cpu: '1' }, limitz: {} }));
+  const one = deployment(() => shared);
+  const at = { ...validationPaths };
+  const fromCopies = validateBuiltin(copies, fn, { unshared: true });
+  t.equal(validationPaths.table, at.table + 1, 'an unshared object takes the table path');
+  const fromShared = validateBuiltin(one, fn);
+  t.equal(validationPaths.proxy, at.proxy + 1, 'a node reached twice, untold, sends the walk to the proxy');
+  t.same(fromCopies.map((x) => [x.path, x.code]), [
+    ['/spec/template/spec/containers/0/resources/limitz', 'unknown-field'],
+    ['/spec/template/spec/containers/1/resources/limitz', 'unknown-field'],
+  ], 'the unknown field, in both containers');
+  t.same(fromShared, fromCopies, 'the same violations either way');
+});
