@@ -1,7 +1,7 @@
 // Shared helpers that walk Kubernetes objects the same way for every rule: pod templates,
 // containers, ports, labels, annotations, selectors and namespaces. All return JSON Pointers.
 
-import { pointerOf, ptr } from './pointer.js';
+import { ptr } from './pointer.js';
 import type { FileRef, Resource } from './types.js';
 
 export type Obj = Record<string, unknown>;
@@ -158,7 +158,7 @@ function findPodTemplate(r: Resource): PodTemplate | null {
   if (!isObj(cur)) return null;
   const meta = isObj(cur['metadata']) ? cur['metadata'] : {};
   const spec = isObj(cur['spec']) ? cur['spec'] : {};
-  return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: pointerOf(`${path}/metadata/labels`) });
+  return Object.freeze({ path, metadata: meta, spec, labels: stringMap(meta['labels']), labelsPath: ptr(path, 'metadata', 'labels') });
 }
 
 /**
@@ -188,7 +188,7 @@ export function stringMap(v: unknown): Record<string, string> {
 export function podAnnotations(r: Resource): StringMapEntry[] {
   const t = podTemplate(r);
   if (!t) return [];
-  return mapEntries(pointerOf(`${t.path}/metadata/annotations`), t.metadata['annotations']);
+  return mapEntries(ptr(t.path, 'metadata', 'annotations'), t.metadata['annotations']);
 }
 
 export function podLabels(r: Resource): StringMapEntry[] {
@@ -227,12 +227,11 @@ function findContainers(r: Resource): ContainerRef[] {
   const out: ContainerRef[] = [];
   for (const [field, type] of CONTAINER_LISTS) {
     const list = asArray(t.spec[field]);
-    // Plain loops and one concatenation per pointer: this runs for every workload, during reading
-    // and again in done(). The field names need no escaping.
-    const base = `${t.path}/spec/${field}/`;
+    // Plain loops: this runs for every workload, during reading and again in done().
+    const base = ptr(t.path, 'spec', field);
     for (let index = 0; index < list.length; index++) {
       const c = list[index];
-      if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: pointerOf(base + index) });
+      if (isObj(c)) out.push({ container: c, name: str(c['name']) ?? '', type, index, path: ptr(base, index) });
     }
   }
   return exact(out);
@@ -280,7 +279,7 @@ function findPorts(c: ContainerRef): PortRef[] {
       port: p,
       container: c,
       index,
-      path: pointerOf(`${c.path}/ports/${index}`),
+      path: ptr(c.path, 'ports', index),
       name: str(p['name']),
       containerPort: portNumber(p['containerPort']),
       hostPort: portNumber(p['hostPort']),

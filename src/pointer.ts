@@ -10,8 +10,31 @@ export function escapeToken(token: string | number): string {
 /** Join tokens onto a base pointer: ptr('/spec', 'template', 0) -> '/spec/template/0'. */
 export function ptr(base: string, ...tokens: Array<string | number>): string {
   let out = base;
-  for (const t of tokens) out += '/' + escapeToken(t);
-  return tokens.length > 0 ? pointerOf(out) : out;
+  for (const t of tokens) out = childPointer(out, t);
+  return out;
+}
+
+/**
+ * Pointers made by ptr(), by parent pointer and token. The model makes the same paths for every
+ * workload (each container, each port) and again in done(): a parent ptr() made is a kept string
+ * whose hash V8 remembers, so finding its child costs two small lookups instead of a new string to
+ * concatenate, flatten and hash. Bounded like the tables below, and per parent (a map's keys).
+ */
+const children = new Map<string, Map<string | number, string>>();
+const MAX_CHILDREN = 64;
+
+function childPointer(base: string, token: string | number): string {
+  let kids = children.get(base);
+  if (kids === undefined) {
+    if (children.size >= MAX_POINTERS) children.clear();
+    children.set(base, (kids = new Map()));
+  }
+  let child = kids.get(token);
+  if (child === undefined) {
+    child = pointerOf(base + '/' + escapeToken(token));
+    if (kids.size < MAX_CHILDREN) kids.set(token, child);
+  }
+  return child;
 }
 
 /**

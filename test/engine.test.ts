@@ -227,4 +227,13 @@ t.test('pointers made by ptr() and pointerOf() are the pointers written, one cop
     if (pointerOf(p) !== p || ptr('/spec/ports', i) !== p) wrong++;
   }
   t.equal(wrong, 0, '10,000 distinct pointers, each itself');
+  // ptr() keeps children by parent and token: a number and its digits name one child, escaping holds
+  // when the child comes from the table, and 10,000 parents (past its size) still give themselves.
+  t.equal(ptr('/spec/ports', 3), ptr('/spec/ports', '3'));
+  t.equal(ptr('/spec/ports', '3'), '/spec/ports/3');
+  t.equal(ptr('/x', 'a/b'), '/x/a~1b');
+  t.equal(ptr('/x', 'a/b'), '/x/a~1b', 'the kept child, escaped');
+  let wrongChild = 0;
+  for (let i = 0; i < 10000; i++) if (ptr(`/items/${i}`, 'spec', 'ports', i % 7) !== `/items/${i}/spec/ports/${i % 7}`) wrongChild++;
+  t.equal(wrongChild, 0, '10,000 parents, each child itself');
 });
