@@ -1,4 +1,6 @@
-// Loaded with `node --import` by bench/run.mjs: reports the process's peak RSS when it exits.
+// Loaded with `node --import` by bench/run.mjs: reports the process's peak RSS, and the CPU time its
+// threads used (user + system, microseconds), when it exits.
 process.on('exit', () => {
-  process.stderr.write(`\nKP_BENCH_MAXRSS_KB=${process.resourceUsage().maxRSS}\n`);
+  const u = process.resourceUsage();
+  process.stderr.write(`\nKP_BENCH_MAXRSS_KB=${u.maxRSS}\nKP_BENCH_CPU_US=${u.userCPUTime + u.systemCPUTime}\n`);
 });

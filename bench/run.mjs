@@ -3,7 +3,8 @@
 //
 //   node bench/run.mjs [--runs 5] [--corpus ../shared/corpus] [--no-peer] [--no-double]
 //
-// Measures (median wall time of --runs runs, and peak RSS as each process reports it):
+// Measures (median wall time of --runs runs, the median CPU time (user + system, every thread) and
+// peak RSS as each process reports them):
 // `node -e 0`; the parse floor (js-yaml loadAll of the same files, nothing else) and the full check
 // (every rule, schema validation included) on the synthetic corpus (the shared generator's
 // defaults: 40,000 objects in 2,000 files) and on the real corpus; one small Deployment; the
@@ -14,7 +15,9 @@
 // The runs go in rounds, each round running every measurement once, each check right after what it
 // is compared with; a ratio is the median of its rounds' ratios. On a machine whose speed drifts
 // (shared VMs swing by 2x within minutes), a floor and a check measured minutes apart gave ratios
-// off by a third; in one round they see the same machine.
+// off by a third; in one round they see the same machine. The CPU time is printed beside the wall
+// time because it moves much less with the host's load: when wall times swing, it still shows whether
+// a change removed work (the targets are wall-time ratios all the same).
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
@@ -41,7 +44,8 @@ function once(args, stdout) {
   if (fd !== undefined) closeSync(fd);
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
   const m = /KP_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
-  return { seconds, rssMiB: m ? Number(m[1]) / 1024 : NaN };
+  const cpu = /KP_BENCH_CPU_US=(\d+)/.exec(r.stderr);
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) / 1e6 : NaN, rssMiB: m ? Number(m[1]) / 1024 : NaN };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -60,9 +64,9 @@ function measureInRounds(items) {
     const times = s.map((x) => x.seconds);
     r[it.key] = {
       label: it.label, median: median(times), min: Math.min(...times), max: Math.max(...times),
-      rssMiB: Math.max(...s.map((x) => x.rssMiB)), samples: times,
+      cpu: median(s.map((x) => x.cpuSeconds)), rssMiB: Math.max(...s.map((x) => x.rssMiB)), samples: times,
     };
-    process.stderr.write(`  ${it.label}: ${r[it.key].median.toFixed(3)} s, ${r[it.key].rssMiB.toFixed(0)} MiB\n`);
+    process.stderr.write(`  ${it.label}: ${r[it.key].median.toFixed(3)} s (CPU ${r[it.key].cpu.toFixed(2)} s), ${r[it.key].rssMiB.toFixed(0)} MiB\n`);
   }
   return r;
 }
@@ -111,7 +115,7 @@ if (haveCorpus && !flag('--no-peer')) {
   }
 }
 
-const fmt = (x) => (x === undefined ? '-' : `${x.median.toFixed(3)} s, ${x.rssMiB.toFixed(0)} MiB`);
+const fmt = (x) => (x === undefined ? '-' : `${x.median.toFixed(3)} s (CPU ${x.cpu.toFixed(2)} s), ${x.rssMiB.toFixed(0)} MiB`);
 const rows = [
   ['`node -e 0`', fmt(r.node)],
   ['one Deployment, full check', fmt(r.single)],
@@ -131,7 +135,7 @@ const targets = [
   ['doubled / synthetic time', pairedRatio(r.synCheck2, r.synCheck), 2.1],
 ];
 const out = [
-  '| work | median wall time, peak RSS |',
+  '| work | median wall time (median CPU time), peak RSS |',
   '|---|---|',
   ...rows.map(([a, b]) => `| ${a} | ${b} |`),
   '',
