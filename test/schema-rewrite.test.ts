@@ -4,32 +4,26 @@
 // objects alike. Compared here with the validators as kubernetes-models ships them.
 
 import t from 'tap';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml, loadAll } from 'js-yaml';
 import { ROOT } from './helpers/harness.js';
+import { yamlFiles } from './helpers/quick-diff.js';
 import { rewriteValidatorCode, shippedValidatorFor, validatorFor, validatorRewrites, type ValidateFn } from '../src/schema.js';
 
 type Obj = Record<string, unknown>;
 
 function manifests(dir: string): Obj[] {
   const out: Obj[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) {
-        try {
-          for (const v of loadAll(readFileSync(p, 'utf8'))) {
-            if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(v as Obj);
-          }
-        } catch {
-          // a fixture of broken YAML: nothing to validate
-        }
+  for (const p of yamlFiles(dir)) {
+    try {
+      for (const v of loadAll(readFileSync(p, 'utf8'))) {
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(v as Obj);
       }
+    } catch {
+      // a fixture of broken YAML: nothing to validate
     }
-  };
-  walk(dir);
+  }
   return out;
 }
 
