@@ -9,9 +9,14 @@
 // file). Chunks sit in dist/src, so paths taken from import.meta.url (the project root, rules/, the
 // parse worker) are what they are for tsc's files. Every other module stays as tsc wrote it: tests
 // import those.
+//
+// The two packages loaded on first use whose published form is many modules (yaml, ajv) are also
+// bundled, each into one CommonJS file, dist/src/vendor-<name>.cjs, headed by the package's version
+// and its license text; src/vendor.ts loads them (see there for why).
 
 import { build } from 'esbuild';
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -40,4 +45,34 @@ try {
   for (const f of readdirSync(out)) renameSync(join(out, f), join(src, f));
 } finally {
   rmSync(out, { recursive: true, force: true });
+}
+
+const require = createRequire(join(root, 'package.json'));
+/** A package's name, version and license notice, for a bundle's header. */
+function notice(dir) {
+  const { name, version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((f) => /^licen[cs]e(\.md|\.txt)?$/i.test(f));
+  const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${license} (no license file in the package)`;
+  return [`${name}@${version} (${license}):`, '', ...text.split('\n')].map((l) => ` * ${l}`.trimEnd()).join('\n');
+}
+for (const name of ['yaml', 'ajv']) {
+  const options = {
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
+    absWorkingDir: root,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    minify: false,
+  };
+  // First learn which packages go in (ajv brings three of its own), to name each with its license.
+  const { metafile } = await build({ ...options, write: false, metafile: true });
+  const dirs = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(join(root, m[1]));
+  }
+  const header = [`/*!`, ` * Bundled by scripts/bundle.mjs from node_modules: ${name} and what it requires.`, ...[...dirs].sort().map((d) => ` *\n${notice(d)}`), ' */'].join('\n');
+  await build({ ...options, outfile: join(src, `vendor-${name}.cjs`), banner: { js: header } });
 }

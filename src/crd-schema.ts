@@ -4,11 +4,9 @@
 // (pruned) unless the field is nullable; x-kubernetes-int-or-string takes an integer or a string.
 // ajv is loaded only when a custom resource with a schema is actually validated.
 
-import { createRequire } from 'node:module';
 import { isObj } from './model.js';
 import { nearest, type Violation } from './schema.js';
-
-const require = createRequire(import.meta.url);
+import { loadVendored } from './vendor.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +26,7 @@ interface AjvLike {
 let ajv: AjvLike | undefined;
 function getAjv(): AjvLike {
   if (!ajv) {
-    const mod = require('ajv') as { default: new (opts: Json) => AjvLike };
+    const mod = loadVendored('ajv') as { default: new (opts: Json) => AjvLike };
     ajv = new mod.default({ strict: false, allErrors: true, verbose: true, validateFormats: false, validateSchema: false });
   }
   return ajv;

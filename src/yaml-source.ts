@@ -3,9 +3,9 @@
 
 import jsyaml from 'js-yaml';
 import { quickParse, valuesFromTree, type ImplicitType, type QuickTree } from './quick-yaml.js';
-import { createRequire } from 'node:module';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
+import { loadVendored } from './vendor.js';
 import type { ParseProblem } from './types.js';
 import type { RangeList, TreeCursor } from './skeleton.js';
 
@@ -14,7 +14,7 @@ import type { RangeList, TreeCursor } from './skeleton.js';
 type YamlLib = typeof import('yaml');
 let yamlLib: YamlLib | undefined;
 function Y(): YamlLib {
-  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+  return (yamlLib ??= loadVendored('yaml') as YamlLib);
 }
 
 /** Kubernetes' decoder expands aliases; a document expanding more than this is an alias bomb. */

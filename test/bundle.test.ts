@@ -1,6 +1,7 @@
 // The command line ships bundled (scripts/bundle.mjs, run by `npm run build`): a one-file check
 // loads a dozen modules instead of some fifty. These tests check that dist/src/cli.js (and the parse
-// worker it starts) are those bundles, and that they report exactly what tsc's modules report.
+// worker it starts) are those bundles, and that they report exactly what tsc's modules report; and
+// that yaml and ajv load from their own one-file bundles.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { run } from '../src/run.js';
 import { stream } from '../src/formatters/json.js';
 import { CLI, ROOT } from './helpers/harness.js';
+import { createRequire } from 'node:module';
+import { loadVendored, VENDORED } from '../src/vendor.js';
 
 const CHUNK = /^\.\/cli-[\w-]+-[A-Z0-9]{8}\.js$/;
 
@@ -51,4 +54,31 @@ t.test('the bundle reports exactly what the modules report', async (t) => {
     t.ok(JSON.parse(modules).findings.length > 0, `${dir}: there are findings to compare`);
     t.equal(cli.stdout, modules, `${dir}: same JSON report, byte for byte`);
   }
+});
+
+t.test('yaml and ajv load from their one-file bundles (scripts/bundle.mjs, src/vendor.ts)', async (t) => {
+  // In a process of its own: tap itself loads yaml into this one.
+  const script = `
+    import { createRequire } from 'node:module';
+    const { run } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'run.js'))});
+    const cache = createRequire(import.meta.url).cache;
+    const before = Object.keys(cache);
+    // A syntax error (the precise parse) and a custom resource checked against its CRD (ajv).
+    const outcome = await run({ cwd: ${JSON.stringify(ROOT)}, paths: ['fixtures/parse-error/broken-document.yaml', 'fixtures/schema'] });
+    console.log(JSON.stringify({ before, after: Object.keys(cache), findings: outcome.result.findings }));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  t.equal(child.status, 0, child.stderr || 'the run in its own process exits 0');
+  const { before, after, findings } = JSON.parse(child.stdout) as { before: string[]; after: string[]; findings: Array<{ ruleId: string; message: string }> };
+  t.notOk(before.some((f) => /vendor-(yaml|ajv)\.cjs$|node_modules\/(yaml|ajv)\//.test(f)), 'neither is loaded before a run needs it');
+  t.ok(findings.some((f) => f.ruleId === 'parse-error') && findings.some((f) => f.ruleId === 'schema' && /CustomResourceDefinition/.test(f.message)), 'the run needed both');
+  for (const [name, file] of Object.entries(VENDORED)) {
+    const bundle = join(ROOT, file);
+    t.ok(after.includes(bundle), `${name} came from ${file}`);
+    t.notOk(after.some((f) => f.includes(`/node_modules/${name}/`)), `nothing of node_modules/${name} was loaded`);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+    t.match(readFileSync(bundle, 'utf8').slice(0, 8192), new RegExp(`^ \\* ${name}@${version.replace(/\./g, '\\.')} \\(`, 'm'), `${file} is ${name}@${version}, what node_modules has, with its license`);
+  }
+  t.match(readFileSync(join(ROOT, VENDORED.ajv), 'utf8').slice(0, 16384), /^ \* fast-uri@[\d.]+ \(BSD-3-Clause\):$/m, 'a package a bundle took in is named with its license too');
+  // Without a bundle (a build that stopped after tsc), the package itself.
+  t.equal(loadVendored('yaml', join(ROOT, 'no-such-dir')), createRequire(join(ROOT, 'package.json'))('yaml'), 'no bundle: node_modules/yaml');
 });
