@@ -2,8 +2,8 @@
 // kind's validators costs (a Deployment's 166 modules, 430 KB of generated code: about 20 ms of a
 // one-file check's 110 ms of work); with the cache V8 made the first time, compiling takes about a
 // third of that. This is what Node 22's compile cache (module.enableCompileCache(), which
-// TypeScript turns on) does for modules: Node 20 has none, and the validators are compiled with
-// vm.compileFunction, which it would not cover anyway.
+// TypeScript turns on) does for modules: Node 20 has none, and the validators are compiled here
+// (vm.Script), which it would not cover anyway.
 //
 // Where: $NODE_COMPILE_CACHE, else <tmpdir>/node-compile-cache, as Node 22 does, in a
 // kube-preflight/<node version>-<arch> directory of the user's own (mode 0700, owned by them: a
@@ -12,16 +12,34 @@
 // meets a stale entry (V8 itself checks only the text's length); V8 rejects an entry made by another
 // V8 or with other flags, and the module is then compiled as if there were none, and its entry
 // made again. Any error reading or writing the cache is ignored: it is only ever a shortcut.
+//
+// An entry made when a module is compiled holds only its top level: V8 compiles each function the
+// first time it is called, and the validators are mostly functions (a kind's validate21,
+// validate30...). On the real corpus that was about 1,000 functions parsed and compiled on every
+// run, about 130 ms (V8's --log-function-events). So once the process has run its modules, at
+// exit, the main thread makes each module's entry again, with every function compiled by then (V8
+// includes those in cached data made after they ran), as `<hash>.run.bin`, and drops the first one.
+// A later run finds those functions compiled. A function first called in a later run is compiled
+// then, as before; an entry is completed once. Workers leave their entries as first made: they are
+// ended from outside, without an exit to do it at.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileFunction } from 'node:vm';
+import { Script } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 import { makeDirs } from './paths.js';
 
-/** Uses of the cache over the process (tests check a second compile is served from it). */
-export const codeCacheStats = { hits: 0, stored: 0 };
+/**
+ * Uses of the cache over the process (tests check a second compile is served from it): entries
+ * served, entries made at compile time, and entries made again after their modules ran.
+ */
+export const codeCacheStats = { hits: 0, stored: 0, completed: 0 };
+
+/** Scripts compiled by this thread whose entry does not hold their functions yet, by entry name (no suffix). */
+const incomplete = new Map<string, Script>();
+let exitHook = false;
 
 let dir: string | null | undefined;
 
@@ -44,35 +62,74 @@ function cacheDir(): string | null {
   return dir;
 }
 
-/** vm.compileFunction(code, params, {filename}), served from and feeding the code cache. */
-export function compileCached(file: string, code: string, params: string[]): ReturnType<typeof compileFunction> {
+/** The function `(params) => code`, compiled (as vm.compileFunction would) through the code cache. */
+export function compileCached(file: string, code: string, params: string[]): (...args: unknown[]) => unknown {
+  const source = `(function (${params.join(', ')}) {${code}\n})`;
   const d = cacheDir();
-  if (d === null) return compileFunction(code, params, { filename: file });
-  const entry = join(d, `${createHash('sha1').update(file).update('\0').update(code).digest('hex')}.bin`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(entry);
-  } catch {
-    cachedData = undefined;
-  }
-  const fn = compileFunction(code, params, { filename: file, cachedData, produceCachedData: cachedData === undefined });
-  if (cachedData !== undefined && !fn.cachedDataRejected) {
-    codeCacheStats.hits++;
-    return fn;
-  }
-  const made = cachedData === undefined ? fn.cachedData : compileFunction(code, params, { filename: file, produceCachedData: true }).cachedData;
-  if (made) {
-    try {
-      // Whole or not at all: another run may read the entry while this one writes it.
-      const tmp = `${entry}.${process.pid}.tmp`;
-      writeFileSync(tmp, made, { mode: 0o600 });
-      renameSync(tmp, entry);
-      codeCacheStats.stored++;
-    } catch {
-      // no cache
+  if (d === null) return new Script(source, { filename: file }).runInThisContext() as (...args: unknown[]) => unknown;
+  const base = join(d, createHash('sha1').update(file).update('\0').update(source).digest('hex'));
+  let script: Script | undefined;
+  let complete = false;
+  for (const suffix of ['.run.bin', '.bin']) {
+    const cachedData = readEntry(`${base}${suffix}`);
+    if (cachedData === undefined) continue;
+    script = new Script(source, { filename: file, cachedData });
+    if (!script.cachedDataRejected) {
+      codeCacheStats.hits++;
+      complete = suffix === '.run.bin';
+      break;
     }
   }
-  return fn;
+  if (script === undefined || script.cachedDataRejected) {
+    script ??= new Script(source, { filename: file });
+    if (writeEntry(`${base}.bin`, script.createCachedData())) codeCacheStats.stored++;
+  }
+  if (!complete && isMainThread) {
+    incomplete.set(base, script);
+    if (!exitHook) {
+      exitHook = true;
+      process.on('exit', completeEntries);
+    }
+  }
+  return script.runInThisContext() as (...args: unknown[]) => unknown;
+}
+
+/**
+ * Make the entry of each module this thread compiled again, now that it has run: with the functions
+ * compiled since (see above). Runs at exit; tests call it.
+ */
+export function completeEntries(): void {
+  for (const [base, script] of incomplete) {
+    try {
+      if (writeEntry(`${base}.run.bin`, script.createCachedData())) {
+        codeCacheStats.completed++;
+        rmSync(`${base}.bin`, { force: true });
+      }
+    } catch {
+      // only ever a shortcut
+    }
+  }
+  incomplete.clear();
+}
+
+function readEntry(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whole or not at all: another run may read the entry while this one writes it. */
+function writeEntry(path: string, data: Buffer): boolean {
+  try {
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Forget the directory chosen (tests point NODE_COMPILE_CACHE elsewhere). */

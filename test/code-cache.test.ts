@@ -1,11 +1,14 @@
-// The validators' code cache (src/code-cache.ts): a second compile is served from it, an edited
-// module never runs stale code, and it stays off when told to or when its directory is not safe.
+// The validators' code cache (src/code-cache.ts): a second compile is served from it, an entry is
+// made again with the functions compiled as the module ran, an edited module never runs stale code,
+// and it stays off when told to or when its directory is not safe.
 
 import t from 'tap';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { codeCacheStats, compileCached, resetCodeCache } from '../src/code-cache.js';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { codeCacheStats, compileCached, completeEntries, resetCodeCache } from '../src/code-cache.js';
 
 /** A module body of some size (V8 caches little for a one-liner), returning `answer`. */
 function body(answer: string): string {
@@ -49,6 +52,48 @@ t.test('the second compile of a module is served from the cache, and runs the sa
   t.same(load('/virtual/a.js', body('41')), { answer: 41, sum: 40 }, 'second compile runs');
   t.equal(codeCacheStats.hits - hits, 1, 'from the cache');
   t.equal(codeCacheStats.stored - stored, 1, 'storing nothing more');
+});
+
+t.test('once a module has run, its entry is made again with the functions it compiled, and served from then on', async (t) => {
+  const root = withCacheAt(t, {});
+  const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
+  // Every helper is called, so V8 compiles each as the module runs: none is in the first entry.
+  const calls = Array.from({ length: 40 }, (_, i) => `h${i}`).reduce((acc, h) => `${h}(${acc})`, '0');
+  const code = body('5').replace('sum: h39(h1(0))', `sum: ${calls}`);
+  const { hits, stored, completed } = codeCacheStats;
+  t.same(load('/virtual/g.js', code), { answer: 5, sum: 780 }, 'first compile runs');
+  const first = readdirSync(dir);
+  t.equal(first.length, 1, 'one entry');
+  t.match(first[0], /^[0-9a-f]{40}\.bin$/, 'made at compile time');
+  const firstSize = statSync(join(dir, first[0]!)).size;
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'made again once the module ran');
+  const second = readdirSync(dir);
+  t.same(second, [first[0]!.replace('.bin', '.run.bin')], 'as <hash>.run.bin, in place of the first');
+  t.ok(statSync(join(dir, second[0]!)).size > firstSize + 40 * 16, 'holding more: the forty helpers compiled');
+  t.same(load('/virtual/g.js', code), { answer: 5, sum: 780 }, 'compiled again, it runs the same');
+  t.equal(codeCacheStats.hits - hits, 1, 'served from the completed entry');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'which is complete: not made a third time');
+  t.equal(codeCacheStats.stored - stored, 1, 'one entry made at compile time in all');
+});
+
+t.test('a process completes its entries at exit', async (t) => {
+  const root = withCacheAt(t, {});
+  const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
+  const module = pathToFileURL(join(import.meta.dirname, '..', 'src', 'code-cache.js')).href;
+  const script = `import { compileCached } from ${JSON.stringify(module)};
+    const m = { exports: {} };
+    compileCached('/virtual/h.js', ${JSON.stringify(body('3'))}, ['module']).call(null, m);
+    if (m.exports.answer !== 3) process.exit(2);`;
+  const run = () => spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_COMPILE_CACHE: root }, encoding: 'utf8' });
+  const first = run();
+  t.equal(first.status, 0, first.stderr || 'the process ran the module');
+  const made = readdirSync(dir);
+  t.equal(made.length, 1, 'one entry');
+  t.match(made[0], /\.run\.bin$/, 'completed at exit');
+  t.equal(run().status, 0, 'a second process runs the module from it');
+  t.same(readdirSync(dir), made, 'and leaves the complete entry as it is');
 });
 
 t.test('an edited module of the same length gets its own entry, never the stale code', async (t) => {
