@@ -5,7 +5,8 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/run.js';
 import { stream } from '../src/formatters/json.js';
@@ -56,29 +57,42 @@ t.test('the bundle reports exactly what the modules report', async (t) => {
   }
 });
 
-t.test('yaml and ajv load from their one-file bundles (scripts/bundle.mjs, src/vendor.ts)', async (t) => {
+t.test('yaml and ajv load from their one-file bundles (scripts/bundle.mjs, src/vendor.ts), through the code cache', async (t) => {
   // In a process of its own: tap itself loads yaml into this one.
+  const cacheRoot = mkdtempSync(join(tmpdir(), 'kp-vendor-cache-'));
+  t.teardown(() => rmSync(cacheRoot, { recursive: true, force: true }));
   const script = `
     import { createRequire } from 'node:module';
     const { run } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'run.js'))});
+    const { vendorLoaded } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'vendor.js'))});
+    const { codeCacheStats } = await import(${JSON.stringify(join(ROOT, 'dist', 'src', 'code-cache.js'))});
     const cache = createRequire(import.meta.url).cache;
-    const before = Object.keys(cache);
+    const before = [...Object.keys(cache), ...[...vendorLoaded.values()].map((v) => v.file)];
     // A syntax error (the precise parse) and a custom resource checked against its CRD (ajv).
     const outcome = await run({ cwd: ${JSON.stringify(ROOT)}, paths: ['fixtures/parse-error/broken-document.yaml', 'fixtures/schema'] });
-    console.log(JSON.stringify({ before, after: Object.keys(cache), findings: outcome.result.findings }));`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  t.equal(child.status, 0, child.stderr || 'the run in its own process exits 0');
-  const { before, after, findings } = JSON.parse(child.stdout) as { before: string[]; after: string[]; findings: Array<{ ruleId: string; message: string }> };
-  t.notOk(before.some((f) => /vendor-(yaml|ajv)\.cjs$|node_modules\/(yaml|ajv)\//.test(f)), 'neither is loaded before a run needs it');
-  t.ok(findings.some((f) => f.ruleId === 'parse-error') && findings.some((f) => f.ruleId === 'schema' && /CustomResourceDefinition/.test(f.message)), 'the run needed both');
+    console.log(JSON.stringify({ before, modules: Object.keys(cache), vendor: Object.fromEntries(vendorLoaded), hits: codeCacheStats.hits, findings: outcome.result.findings }));`;
+  const runChild = () => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, NODE_COMPILE_CACHE: cacheRoot } });
+    t.equal(child.status, 0, child.stderr || 'the run in its own process exits 0');
+    return JSON.parse(child.stdout) as { before: string[]; modules: string[]; vendor: Record<string, { file: string; cached: boolean }>; hits: number; findings: Array<{ ruleId: string; message: string }> };
+  };
+  const first = runChild();
+  t.notOk(first.before.some((f) => /vendor-(yaml|ajv)\.cjs$|node_modules\/(yaml|ajv)\//.test(f)), 'neither is loaded before a run needs it');
+  t.ok(first.findings.some((f) => f.ruleId === 'parse-error') && first.findings.some((f) => f.ruleId === 'schema' && /CustomResourceDefinition/.test(f.message)), 'the run needed both');
   for (const [name, file] of Object.entries(VENDORED)) {
-    const bundle = join(ROOT, file);
-    t.ok(after.includes(bundle), `${name} came from ${file}`);
-    t.notOk(after.some((f) => f.includes(`/node_modules/${name}/`)), `nothing of node_modules/${name} was loaded`);
+    t.same(first.vendor[name], { file: join(ROOT, file), cached: false }, `${name} came from ${file}, compiled (an empty cache)`);
+    t.notOk(first.modules.some((f) => f.includes(`/node_modules/${name}/`)), `nothing of node_modules/${name} was loaded`);
     const { version } = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
-    t.match(readFileSync(bundle, 'utf8').slice(0, 8192), new RegExp(`^ \\* ${name}@${version.replace(/\./g, '\\.')} \\(`, 'm'), `${file} is ${name}@${version}, what node_modules has, with its license`);
+    t.match(readFileSync(join(ROOT, file), 'utf8').slice(0, 8192), new RegExp(`^ \\* ${name}@${version.replace(/\./g, '\\.')} \\(`, 'm'), `${file} is ${name}@${version}, what node_modules has, with its license`);
   }
   t.match(readFileSync(join(ROOT, VENDORED.ajv), 'utf8').slice(0, 16384), /^ \* fast-uri@[\d.]+ \(BSD-3-Clause\):$/m, 'a package a bundle took in is named with its license too');
+  // The first run made the bundles' cache entries (with the validators'); the second is served them.
+  const second = runChild();
+  t.same(second.findings, first.findings, 'a second run reports the same');
+  const entries = readdirSync(join(cacheRoot, 'kube-preflight', `${process.version}-${process.arch}`));
+  t.ok(entries.length >= 3 && entries.every((e) => e.endsWith('.run.bin')), 'the first run left complete entries');
+  t.ok(second.hits >= entries.length, `the second run was served every entry (${second.hits} hits)`);
+  for (const [name, file] of Object.entries(VENDORED)) t.same(second.vendor[name], { file: join(ROOT, file), cached: true }, `${name}'s compiled code came from the cache`);
   // Without a bundle (a build that stopped after tsc), the package itself.
   t.equal(loadVendored('yaml', join(ROOT, 'no-such-dir')), createRequire(join(ROOT, 'package.json'))('yaml'), 'no bundle: node_modules/yaml');
 });
