@@ -10,9 +10,9 @@
 // parse worker) are what they are for tsc's files. Every other module stays as tsc wrote it: tests
 // import those.
 //
-// The two packages loaded on first use whose published form is many modules (yaml, ajv) are also
-// bundled, each into one CommonJS file, dist/src/vendor-<name>.cjs, headed by the package's version
-// and its license text; src/vendor.ts loads them (see there for why).
+// The packages loaded on first use (js-yaml, yaml, ajv; the last two are published as many modules)
+// are also bundled, each into one CommonJS file, dist/src/vendor-<name>.cjs, headed by the versions
+// and license texts of the packages in it; src/vendor.ts loads them (see there for why).
 
 import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -55,7 +55,7 @@ function notice(dir) {
   const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${license} (no license file in the package)`;
   return [`${name}@${version} (${license}):`, '', ...text.split('\n')].map((l) => ` * ${l}`.trimEnd()).join('\n');
 }
-for (const name of ['yaml', 'ajv']) {
+for (const name of ['js-yaml', 'yaml', 'ajv']) {
   const options = {
     stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
     absWorkingDir: root,

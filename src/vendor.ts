@@ -1,4 +1,5 @@
-// Packages loaded on first use (yaml for the precise parse, ajv for custom resources' schemas), from
+// Packages loaded on first use (js-yaml for reading files, yaml for the precise parse, ajv for custom
+// resources' schemas), from
 // one-file bundles of them that `npm run build` writes beside the command line's bundle
 // (scripts/bundle.mjs), when they are there. As published, yaml is some 70 CommonJS modules and ajv
 // some 65: Node resolves, reads and compiles each, about 50 ms apiece on a cold run (the first
@@ -16,7 +17,7 @@ import { PROJECT_ROOT } from './paths.js';
 const require = createRequire(import.meta.url);
 
 /** The packages bundled, and where each bundle is (tests check each is there and current). */
-export const VENDORED = { yaml: 'dist/src/vendor-yaml.cjs', ajv: 'dist/src/vendor-ajv.cjs' } as const;
+export const VENDORED = { 'js-yaml': 'dist/src/vendor-js-yaml.cjs', yaml: 'dist/src/vendor-yaml.cjs', ajv: 'dist/src/vendor-ajv.cjs' } as const;
 
 /** Each package loaded: the file it came from, and whether the code cache served its compiled code (tests look). */
 export const vendorLoaded = new Map<keyof typeof VENDORED, { file: string; cached: boolean }>();

@@ -1,13 +1,28 @@
 // The one module that knows the YAML parser. Everything else sees plain values, JSON Pointers
 // and offsets. Swapping the parser (or how positions are obtained) must not change any caller.
 
-import jsyaml from 'js-yaml';
+import type jsyaml from 'js-yaml';
 import { quickParse, valuesFromTree, type ImplicitType, type QuickTree } from './quick-yaml.js';
 import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
 import { loadVendored } from './vendor.js';
 import type { ParseProblem } from './types.js';
 import type { RangeList, TreeCursor } from './skeleton.js';
+
+// js-yaml (its schema's scalar types for the quick reader, and the parse of files that reader leaves)
+// loads from its bundle through the code cache (src/vendor.ts) when the first file is read.
+type JsYamlLib = typeof jsyaml;
+let jsYamlLib: { lib: JsYamlLib; schema: jsyaml.Schema; implicit: ImplicitType[] } | undefined;
+function J(): { lib: JsYamlLib; schema: jsyaml.Schema; implicit: ImplicitType[] } {
+  if (!jsYamlLib) {
+    const lib = loadVendored('js-yaml') as JsYamlLib;
+    // YAML 1.2 core types plus merge keys: what the `yaml` package reads by default.
+    const schema = lib.CORE_SCHEMA.extend([(lib as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
+    // The schema's implicit scalar types, in js-yaml's order, for the quick reader to resolve plain scalars alike.
+    jsYamlLib = { lib, schema, implicit: (schema as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit };
+  }
+  return jsYamlLib;
+}
 
 // The `yaml` package is only needed on the precise path (errors, aliases, edits): load it then, so a
 // run whose files all take the fast path never pays for it.
@@ -313,7 +328,7 @@ export function parseYamlValue(text: string): { ok: true; value: unknown } | { o
   if (!(ANCHOR.test(text) && ALIAS.test(text))) {
     try {
       const docs: unknown[] = [];
-      jsyaml.loadAll(text, (v) => docs.push(v), { schema: FAST_SCHEMA });
+      J().lib.loadAll(text, (v) => docs.push(v), { schema: J().schema });
       if (docs.length === 1) return { ok: true, value: docs[0] };
     } catch {
       // the precise parse says what is wrong
@@ -348,10 +363,6 @@ const K_MAPPING = 3;
 const NONE = -1;
 const KIND_CODE: Record<string, number> = { scalar: K_SCALAR, sequence: K_SEQUENCE, mapping: K_MAPPING };
 
-/** YAML 1.2 core types plus merge keys: what the `yaml` package reads by default. */
-const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge]);
-/** The schema's implicit scalar types, in js-yaml's order, for the quick reader to resolve plain scalars alike. */
-const IMPLICIT = (FAST_SCHEMA as unknown as { compiledImplicit: ImplicitType[] }).compiledImplicit;
 // An anchor (`&name`) and an alias (`*name`) at the start of a node; `&&` and `*.yaml` in scripts are
 // not. Only both together can expand, so only both together need the precise parse's limit.
 const ANCHOR = /(?:^|[\s[{,:-])&[^\s[\]{},&*]/m;
@@ -392,8 +403,9 @@ class FastTree {
     const opens: number[] = [];
     let n = 0;
     const values: unknown[] = [];
-    jsyaml.loadAll(text, (v) => values.push(v), {
-      schema: FAST_SCHEMA,
+    const { lib, schema } = J();
+    lib.loadAll(text, (v) => values.push(v), {
+      schema,
       json: false,
       listener(type, state) {
         if (type === 'open') {
@@ -583,7 +595,7 @@ export class SourceFile {
       checked = true;
       this.unshared = true;
     } else {
-      const quick = opts.precise || opts.quick === false ? null : quickParse(text, IMPLICIT, opts.record);
+      const quick = opts.precise || opts.quick === false ? null : quickParse(text, J().implicit, opts.record);
       if (quick) {
         tree = new FastTree(quick, quick.values);
         checked = true;

@@ -1,7 +1,7 @@
 // The command line ships bundled (scripts/bundle.mjs, run by `npm run build`): a one-file check
 // loads a dozen modules instead of some fifty. These tests check that dist/src/cli.js (and the parse
 // worker it starts) are those bundles, and that they report exactly what tsc's modules report; and
-// that yaml and ajv load from their own one-file bundles.
+// that js-yaml, yaml and ajv load from their own one-file bundles.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -57,7 +57,7 @@ t.test('the bundle reports exactly what the modules report', async (t) => {
   }
 });
 
-t.test('yaml and ajv load from their one-file bundles (scripts/bundle.mjs, src/vendor.ts), through the code cache', async (t) => {
+t.test('js-yaml, yaml and ajv load from their one-file bundles (scripts/bundle.mjs, src/vendor.ts), through the code cache', async (t) => {
   // In a process of its own: tap itself loads yaml into this one.
   const cacheRoot = mkdtempSync(join(tmpdir(), 'kp-vendor-cache-'));
   t.teardown(() => rmSync(cacheRoot, { recursive: true, force: true }));
