@@ -1,12 +1,11 @@
 // Packages loaded on first use (js-yaml for reading files, yaml for the precise parse, ajv for custom
-// resources' schemas), from
-// one-file bundles of them that `npm run build` writes beside the command line's bundle
-// (scripts/bundle.mjs), when they are there. As published, yaml is some 70 CommonJS modules and ajv
-// some 65: Node resolves, reads and compiles each, about 50 ms apiece on a cold run (the first
-// precise parse, the first custom resource); one file each loads in about 15. A bundle is compiled
-// through the code cache, as the schema validators are (src/code-cache.ts): once a run has used
-// it, later runs find its functions compiled. Without the bundles (a build that stopped after tsc),
-// the packages load from node_modules as before.
+// resources' schemas), from one-file bundles of them that `npm run build` writes beside the command
+// line's bundle (scripts/bundle.mjs), when they are there. As published, yaml is some 70 CommonJS
+// modules and ajv some 65: Node resolves, reads and compiles each, about 50 ms apiece on a cold run
+// (the first precise parse, the first custom resource); one file each loads in about 15. A bundle
+// is compiled through the code cache, as the schema validators are (src/code-cache.ts): once a run
+// has used it, later runs find its functions compiled. Without the bundles (a build that stopped
+// after tsc), the packages load from node_modules as before.
 
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
