@@ -16,12 +16,13 @@
 // An entry made when a module is compiled holds only its top level: V8 compiles each function the
 // first time it is called, and the validators are mostly functions (a kind's validate21,
 // validate30...). On the real corpus that was about 1,000 functions parsed and compiled on every
-// run, about 130 ms (V8's --log-function-events). So once the process has run its modules, at
-// exit, the main thread makes each module's entry again, with every function compiled by then (V8
-// includes those in cached data made after they ran), as `<hash>.run.bin`, and drops the first one.
-// A later run finds those functions compiled. A function first called in a later run is compiled
-// then, as before; an entry is completed once. Workers leave their entries as first made: they are
-// ended from outside, without an exit to do it at.
+// run, about 130 ms (V8's --log-function-events). So the main thread makes its entries at exit,
+// once its modules have run, with every function compiled by then (V8 includes those in cached data
+// made after they ran), as `<hash>.run.bin`. A later run finds those functions compiled; a function
+// first called in a later run is compiled then, as before. A first run writes each entry once, as
+// before, only later. Workers are ended from outside, without an exit to write at: they make their
+// entries when they compile (`<hash>.bin`, the top level only), and the main thread completes such
+// an entry, and drops it, the first time it is served one.
 
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ import { makeDirs } from './paths.js';
 
 /**
  * Uses of the cache over the process (tests check a second compile is served from it): entries
- * served, entries made at compile time, and entries made again after their modules ran.
+ * served, entries made at compile time (workers), and entries made after their modules ran.
  */
 export const codeCacheStats = { hits: 0, stored: 0, completed: 0 };
 
@@ -82,7 +83,7 @@ export function compileCached(file: string, code: string, params: string[]): (..
   }
   if (script === undefined || script.cachedDataRejected) {
     script ??= new Script(source, { filename: file });
-    if (writeEntry(`${base}.bin`, script.createCachedData())) codeCacheStats.stored++;
+    if (!isMainThread && writeEntry(`${base}.bin`, script.createCachedData())) codeCacheStats.stored++;
   }
   if (!complete && isMainThread) {
     incomplete.set(base, script);
@@ -95,8 +96,8 @@ export function compileCached(file: string, code: string, params: string[]): (..
 }
 
 /**
- * Make the entry of each module this thread compiled again, now that it has run: with the functions
- * compiled since (see above). Runs at exit; tests call it.
+ * Make the entry of each module this thread compiled and found none complete for, now that it has
+ * run: with the functions compiled since (see above). Runs at exit; tests call it.
  */
 export function completeEntries(): void {
   for (const [base, script] of incomplete) {

@@ -1,6 +1,7 @@
-// The validators' code cache (src/code-cache.ts): a second compile is served from it, an entry is
-// made again with the functions compiled as the module ran, an edited module never runs stale code,
-// and it stays off when told to or when its directory is not safe.
+// The validators' code cache (src/code-cache.ts): an entry is made once the module has run (at
+// exit), with the functions compiled as it ran, and served to the next compile; a worker's entry,
+// made at compile time, is completed by the main thread; an edited module never runs stale code;
+// and the cache stays off when told to or when its directory is not safe.
 
 import t from 'tap';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { codeCacheStats, compileCached, completeEntries, resetCodeCache } from '../src/code-cache.js';
 
 /** A module body of some size (V8 caches little for a one-liner), returning `answer`. */
@@ -42,43 +44,68 @@ function withCacheAt(t: { teardown(fn: () => void): void }, env: Record<string, 
 
 const entries = (root: string) => readdirSync(join(root, 'kube-preflight', `${process.version}-${process.arch}`)).filter((f) => f.endsWith('.bin'));
 
-t.test('the second compile of a module is served from the cache, and runs the same code', async (t) => {
+t.test('a module compiled and run is served from the cache next time, and runs the same code', async (t) => {
   const root = withCacheAt(t, {});
-  const { hits, stored } = codeCacheStats;
+  const { hits, completed } = codeCacheStats;
   t.same(load('/virtual/a.js', body('41')), { answer: 41, sum: 40 }, 'first compile runs');
-  t.equal(codeCacheStats.stored - stored, 1, 'and stores an entry');
-  t.equal(codeCacheStats.hits - hits, 0);
+  t.equal(entries(root).length, 0, 'the main thread makes no entry at compile time');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'but once the module has run (at exit)');
   t.equal(entries(root).length, 1);
+  t.equal(codeCacheStats.hits - hits, 0);
   t.same(load('/virtual/a.js', body('41')), { answer: 41, sum: 40 }, 'second compile runs');
   t.equal(codeCacheStats.hits - hits, 1, 'from the cache');
-  t.equal(codeCacheStats.stored - stored, 1, 'storing nothing more');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'an entry made after the module ran is not made again');
 });
 
-t.test('once a module has run, its entry is made again with the functions it compiled, and served from then on', async (t) => {
+t.test("an entry made after its module ran holds the functions it compiled", async (t) => {
   const root = withCacheAt(t, {});
   const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
-  // Every helper is called, so V8 compiles each as the module runs: none is in the first entry.
+  // Two modules of the same size: one calls each of its forty helpers as it runs (so V8 compiles
+  // them), the other calls none.
   const calls = Array.from({ length: 40 }, (_, i) => `h${i}`).reduce((acc, h) => `${h}(${acc})`, '0');
-  const code = body('5').replace('sum: h39(h1(0))', `sum: ${calls}`);
-  const { hits, stored, completed } = codeCacheStats;
-  t.same(load('/virtual/g.js', code), { answer: 5, sum: 780 }, 'first compile runs');
-  const first = readdirSync(dir);
-  t.equal(first.length, 1, 'one entry');
-  t.match(first[0], /^[0-9a-f]{40}\.bin$/, 'made at compile time');
-  const firstSize = statSync(join(dir, first[0]!)).size;
+  const called = body('5').replace('sum: h39(h1(0))', `sum: ${calls}`);
+  const idle = body('5').replace('sum: h39(h1(0))', `sum: ${' '.repeat(calls.length - 1)}0`);
+  t.equal(idle.length, called.length, 'same length');
+  t.same(load('/virtual/g.js', called), { answer: 5, sum: 780 });
   completeEntries();
-  t.equal(codeCacheStats.completed - completed, 1, 'made again once the module ran');
-  const second = readdirSync(dir);
-  t.same(second, [first[0]!.replace('.bin', '.run.bin')], 'as <hash>.run.bin, in place of the first');
-  t.ok(statSync(join(dir, second[0]!)).size > firstSize + 40 * 16, 'holding more: the forty helpers compiled');
-  t.same(load('/virtual/g.js', code), { answer: 5, sum: 780 }, 'compiled again, it runs the same');
-  t.equal(codeCacheStats.hits - hits, 1, 'served from the completed entry');
+  const [calledEntry] = readdirSync(dir);
+  t.same(load('/virtual/i.js', idle), { answer: 5, sum: 0 });
   completeEntries();
-  t.equal(codeCacheStats.completed - completed, 1, 'which is complete: not made a third time');
-  t.equal(codeCacheStats.stored - stored, 1, 'one entry made at compile time in all');
+  const idleEntry = readdirSync(dir).find((f) => f !== calledEntry)!;
+  t.match(calledEntry, /^[0-9a-f]{40}\.run\.bin$/, 'named <hash>.run.bin');
+  t.ok(statSync(join(dir, calledEntry!)).size > statSync(join(dir, idleEntry)).size + 40 * 16, 'the helpers that ran are in the entry');
 });
 
-t.test('a process completes its entries at exit', async (t) => {
+t.test('a worker makes its entry at compile time; the main thread completes it when it is served one', async (t) => {
+  const root = withCacheAt(t, {});
+  const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
+  const module = pathToFileURL(join(import.meta.dirname, '..', 'src', 'code-cache.js')).href;
+  const code = body('6');
+  const worker = new Worker(
+    `import(${JSON.stringify(module)}).then(({ compileCached }) => {
+      const m = { exports: {} };
+      compileCached('/virtual/w.js', ${JSON.stringify(code)}, ['module']).call(null, m);
+      require('node:worker_threads').parentPort.postMessage(m.exports.answer);
+    });`,
+    { eval: true, env: { ...process.env, NODE_COMPILE_CACHE: root } },
+  );
+  const answer = await new Promise((res, rej) => worker.once('message', res).once('error', rej));
+  await worker.terminate();
+  t.equal(answer, 6, 'the worker ran the module');
+  const made = readdirSync(dir);
+  t.equal(made.length, 1, 'and made an entry');
+  t.match(made[0], /^[0-9a-f]{40}\.bin$/, 'at compile time, <hash>.bin');
+  const { hits, completed } = codeCacheStats;
+  t.equal(load('/virtual/w.js', code).answer, 6, 'the main thread runs the module');
+  t.equal(codeCacheStats.hits - hits, 1, 'served the worker\'s entry');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'and completes it');
+  t.same(readdirSync(dir), [made[0]!.replace('.bin', '.run.bin')], 'in place of the worker\'s');
+});
+
+t.test('a process makes its entries at exit', async (t) => {
   const root = withCacheAt(t, {});
   const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
   const module = pathToFileURL(join(import.meta.dirname, '..', 'src', 'code-cache.js')).href;
@@ -91,9 +118,11 @@ t.test('a process completes its entries at exit', async (t) => {
   t.equal(first.status, 0, first.stderr || 'the process ran the module');
   const made = readdirSync(dir);
   t.equal(made.length, 1, 'one entry');
-  t.match(made[0], /\.run\.bin$/, 'completed at exit');
+  t.match(made[0], /\.run\.bin$/, 'made at exit');
+  const mtime = statSync(join(dir, made[0]!)).mtimeMs;
   t.equal(run().status, 0, 'a second process runs the module from it');
-  t.same(readdirSync(dir), made, 'and leaves the complete entry as it is');
+  t.same(readdirSync(dir), made, 'and leaves the entry');
+  t.equal(statSync(join(dir, made[0]!)).mtimeMs, mtime, 'as it was');
 });
 
 t.test('an edited module of the same length gets its own entry, never the stale code', async (t) => {
@@ -104,38 +133,47 @@ t.test('an edited module of the same length gets its own entry, never the stale 
   t.equal(after.length, before.length, 'same length (V8 checks only the length)');
   t.equal(load('/virtual/b.js', before).answer, 41);
   t.equal(load('/virtual/b.js', after).answer, 42, 'the edited text runs');
-  t.equal(codeCacheStats.hits - hits, 0, 'no entry served across texts');
+  completeEntries();
   t.equal(entries(root).length, 2, 'one entry per text');
+  t.equal(load('/virtual/b.js', before).answer, 41, 'each text its own code');
+  t.equal(load('/virtual/b.js', after).answer, 42);
+  t.equal(codeCacheStats.hits - hits, 2, 'from its own entry');
   t.equal(load('/virtual/c.js', before).answer, 41, 'the same text at another path');
-  t.equal(entries(root).length, 3, 'is an entry of its own');
+  t.equal(codeCacheStats.hits - hits, 2, 'is not served the other path\'s entry');
+  completeEntries();
+  t.equal(entries(root).length, 3, 'and gets one of its own');
 });
 
 t.test('off with NODE_DISABLE_COMPILE_CACHE, and in a directory others can write', async (t) => {
   const root = withCacheAt(t, { NODE_DISABLE_COMPILE_CACHE: '1' });
-  const { hits, stored } = codeCacheStats;
+  const { hits, completed } = codeCacheStats;
   t.equal(load('/virtual/d.js', body('7')).answer, 7);
   t.equal(load('/virtual/d.js', body('7')).answer, 7);
-  t.equal(codeCacheStats.stored - stored, 0, 'disabled: nothing stored');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 0, 'disabled: nothing stored');
   t.equal(codeCacheStats.hits - hits, 0, 'disabled: nothing served');
   t.same(readdirSync(root), [], 'disabled: no directory made');
 
   delete process.env['NODE_DISABLE_COMPILE_CACHE'];
   resetCodeCache();
   t.equal(load('/virtual/e.js', body('8')).answer, 8);
-  t.equal(codeCacheStats.stored - stored, 1, 'enabled again: stored');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 1, 'enabled again: stored');
   chmodSync(join(root, 'kube-preflight', `${process.version}-${process.arch}`), 0o777);
   resetCodeCache();
   t.equal(load('/virtual/e.js', body('8')).answer, 8, 'a world-writable directory: compiled without it');
+  completeEntries();
   t.equal(codeCacheStats.hits - hits, 0, 'nothing read from a directory others could have written');
-  t.equal(codeCacheStats.stored - stored, 1, 'nor written to it');
+  t.equal(codeCacheStats.completed - completed, 1, 'nor written to it');
 });
 
 t.test('a cache directory that cannot be made (under /proc) leaves the cache off, and does not hang', async (t) => {
   withCacheAt(t, {});
   process.env['NODE_COMPILE_CACHE'] = '/proc/kube-preflight-nope';
   resetCodeCache();
-  const { hits, stored } = codeCacheStats;
+  const { hits, completed } = codeCacheStats;
   t.equal(load('/virtual/f.js', body('9')).answer, 9, 'compiled without it');
-  t.equal(codeCacheStats.stored - stored, 0, 'nothing stored');
+  completeEntries();
+  t.equal(codeCacheStats.completed - completed, 0, 'nothing stored');
   t.equal(codeCacheStats.hits - hits, 0, 'nothing served');
 });
