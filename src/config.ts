@@ -6,6 +6,7 @@ import { SourceFile } from './yaml-source.js';
 import { UsageError, displayPath } from './errors.js';
 import { projectPath } from './paths.js';
 import { ptr } from './pointer.js';
+import { loadVendored } from './vendor.js';
 import type { Severity, SeveritySetting } from './types.js';
 
 export interface IgnoreEntry {
@@ -128,7 +129,7 @@ let cachedValidator: Validator | undefined;
 
 async function configValidator(): Promise<Validator> {
   if (!cachedValidator) {
-    const { Ajv } = await import('ajv');
+    const { Ajv } = loadVendored('ajv') as typeof import('ajv');
     const ajv = new Ajv({ allErrors: false, strict: false });
     const schema = JSON.parse(readFileSync(projectPath('schema/config.schema.json'), 'utf8'));
     cachedValidator = ajv.compile(schema) as unknown as Validator;

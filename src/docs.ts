@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './cli-main.js';
 import { UsageError } from './errors.js';
 import { docsUrl } from './formatters/index.js';
 import { loadRules, ruleIds } from './registry.js';

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import type { Rule } from './types.js';
+import { loadVendored } from './vendor.js';
 
 const RULES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'rules');
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -49,7 +50,7 @@ export async function resolveOptions(rule: Rule, user: Record<string, unknown> |
     return merged;
   }
   if (user === undefined) return merged;
-  const { Ajv } = await import('ajv');
+  const { Ajv } = loadVendored('ajv') as typeof import('ajv');
   const validate = new Ajv({ strict: false, allErrors: false }).compile(rule.meta.options);
   if (!validate(merged)) {
     const e = validate.errors![0]!;

@@ -8,9 +8,9 @@
 // after tsc), the packages load from node_modules as before.
 
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { codeCacheStats, compileCached } from './code-cache.js';
+import { runCommonJs } from './code-cache.js';
 import { PROJECT_ROOT } from './paths.js';
 
 const require = createRequire(import.meta.url);
@@ -31,13 +31,10 @@ export function loadVendored(name: keyof typeof VENDORED, root = PROJECT_ROOT): 
   }
   let exports = loaded.get(bundle);
   if (exports === undefined) {
-    // As Node's loader runs a CommonJS file (the bundles require nothing but Node's own modules).
-    const module = { exports: {} as unknown };
-    const hits = codeCacheStats.hits;
-    compileCached(bundle, readFileSync(bundle, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname'])
-      .call(module.exports, module.exports, createRequire(bundle), module, bundle, join(root, 'dist', 'src'));
-    loaded.set(bundle, (exports = module.exports));
-    vendorLoaded.set(name, { file: bundle, cached: codeCacheStats.hits > hits });
+    // The bundles require nothing but Node's own modules.
+    const ran = runCommonJs(bundle);
+    loaded.set(bundle, (exports = ran.exports));
+    vendorLoaded.set(name, { file: bundle, cached: ran.cached });
   }
   return exports;
 }

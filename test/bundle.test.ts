@@ -1,11 +1,12 @@
-// The command line ships bundled (scripts/bundle.mjs, run by `npm run build`): a one-file check
-// loads a dozen modules instead of some fifty. These tests check that dist/src/cli.js (and the parse
-// worker it starts) are those bundles, and that they report exactly what tsc's modules report; and
-// that js-yaml, yaml and ajv load from their own one-file bundles.
+// The command line ships bundled (scripts/bundle.mjs, run by `npm run build`): dist/src/cli.js is a
+// launcher that compiles one CommonJS file, dist/src/cli-main.cjs, through the code cache, and the
+// parse worker is one ES module. These tests check that those are the bundles, that they report
+// exactly what tsc's modules report, that the launcher is served the bundle's code from the cache,
+// and that js-yaml, yaml and ajv load from their own one-file bundles.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/run.js';
@@ -14,34 +15,62 @@ import { CLI, ROOT } from './helpers/harness.js';
 import { createRequire } from 'node:module';
 import { loadVendored, VENDORED } from '../src/vendor.js';
 
-const CHUNK = /^\.\/cli-[\w-]+-[A-Z0-9]{8}\.js$/;
+const MAIN = join(ROOT, 'dist', 'src', 'cli-main.cjs');
+const WORKER = join(ROOT, 'dist', 'src', 'parse-worker.js');
 
-/** The relative modules a built file imports, statically or on first use. */
+/** The relative modules a built file imports or requires, statically or on first use. */
 function relativeImports(file: string): string[] {
-  // esbuild's comments name the imports it replaced (`// import("./**/*.js") in ...`): not code.
-  const text = readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '');
-  return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)"(\.[^"]+)"/g)].map((m) => m[1]!);
+  // esbuild's comments and keys name the imports it replaced (`'import("./**/*.js") in ...'`): not code.
+  const text = readFileSync(file, 'utf8').replace(/^\s*\/\/.*$/gm, '').replace(/'import\("[^"]*"\) in [^']*'/g, '');
+  return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)"(\.[^"]+)"/g)].map((m) => m[1]!);
 }
 
-t.test('dist/src/cli.js and the parse worker are bundles: they import only chunks, never the modules tsc wrote', async (t) => {
-  const worker = join(ROOT, 'dist', 'src', 'parse-worker.js');
-  const direct = [...relativeImports(CLI), ...relativeImports(worker)];
-  t.ok(relativeImports(CLI).length > 0 && relativeImports(worker).length > 0, 'both entries import chunks');
-  const seen = new Set<string>();
-  const queue = [...direct];
-  while (queue.length > 0) {
-    const spec = queue.shift()!;
-    if (seen.has(spec)) continue;
-    seen.add(spec);
-    t.match(spec, CHUNK, `${spec} is a chunk of the bundle`);
-    const file = join(ROOT, 'dist', 'src', spec.slice(2));
-    t.ok(existsSync(file), `${spec} exists`);
-    if (existsSync(file)) queue.push(...relativeImports(file));
-  }
-  // The rules travel in the bundle (through rules/_index.ts), not from dist/rules.
-  const all = [...seen].map((s) => readFileSync(join(ROOT, 'dist', 'src', s.slice(2)), 'utf8')).join('\n');
-  t.match(all, /meta:\s*\{\s*id:\s*"hostport-conflict"/, 'the rules are in the bundle');
-  t.notMatch(all, /\.\.\/rules\/[\w-]+\.js/, 'no chunk imports a rule module from dist/rules');
+t.test('dist/src/cli.js launches one CommonJS bundle of the command line; the parse worker is one file', async (t) => {
+  t.same(relativeImports(CLI), ['./cli-main.js'], "the launcher imports only tsc's command line (used when there is no bundle)");
+  t.match(readFileSync(CLI, 'utf8'), /new URL\("\.\/cli-main\.cjs", import\.meta\.url\)/, 'and runs dist/src/cli-main.cjs');
+  t.same(relativeImports(MAIN), [], 'the command line imports or requires no module of ours: all are in it');
+  t.same(relativeImports(WORKER), [], 'nor does the parse worker');
+  const main = readFileSync(MAIN, 'utf8');
+  // The rules travel in the bundle (through rules/_index.ts), and so do the parts loaded on first use.
+  t.match(main, /meta:\s*\{\s*id:\s*"hostport-conflict"/, 'the rules are in the bundle');
+  t.match(main, /function startServer\(/, 'the language server is in the bundle');
+  t.match(main, /var init_junit = __esm\(/, 'the formatters are in the bundle');
+  t.notMatch(main, /\bimport\.meta\b/, 'import.meta, which CommonJS lacks, is replaced');
+  t.match(readFileSync(WORKER, 'utf8'), /meta:\s*\{\s*id:\s*"schema"/, 'the worker has the rules it prepares for');
+});
+
+t.test('the launcher is served the bundle compiled from the code cache, and lends it import() for yargs', async (t) => {
+  const cacheRoot = mkdtempSync(join(tmpdir(), 'kp-cli-cache-'));
+  t.teardown(() => rmSync(cacheRoot, { recursive: true, force: true }));
+  const dir = join(cacheRoot, 'kube-preflight', `${process.version}-${process.arch}`);
+  // --version goes to yargs (an ES module only: the bundle cannot import() it by itself) and loads
+  // nothing but the command line, so the one entry made is the bundle's.
+  const version = () => spawnSync(process.execPath, [CLI, '--version'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cacheRoot } });
+  const first = version();
+  t.equal(first.status, 0, first.stderr || '--version exits 0');
+  t.equal(first.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version, 'yargs printed the version');
+  const entries = readdirSync(dir);
+  t.equal(entries.length, 1, 'one entry, the bundle');
+  t.match(entries[0], /^[0-9a-f]{40}\.run\.bin$/, 'made at exit, with the functions that ran');
+  const made = statSync(join(dir, entries[0]!), { bigint: true }).mtimeNs;
+  await new Promise((r) => setTimeout(r, 20));
+  const second = version();
+  t.equal(second.stdout, first.stdout, 'the second run prints the same');
+  t.same(readdirSync(dir), entries, 'and makes no other entry');
+  // A rejected entry would be compiled again, and written again at exit.
+  t.equal(statSync(join(dir, entries[0]!), { bigint: true }).mtimeNs, made, 'it was served the entry, and left it as it was');
+});
+
+t.test("without the CommonJS bundle (a build that stopped after tsc), the launcher imports tsc's module", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-launcher-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'cli.js'), readFileSync(CLI));
+  writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
+  writeFileSync(join(dir, 'cli-main.js'), 'export function runCommandLine() { console.log("tsc module"); }\n');
+  const run = () => spawnSync(process.execPath, [join(dir, 'cli.js')], { encoding: 'utf8', env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: '1' } });
+  t.equal(run().stdout, 'tsc module\n', 'no bundle: cli-main.js');
+  writeFileSync(join(dir, 'cli-main.cjs'), 'exports.runCommandLine = () => console.log("bundle");\n');
+  t.equal(run().stdout, 'bundle\n', 'with the bundle: cli-main.cjs');
 });
 
 t.test('the bundle reports exactly what the modules report', async (t) => {

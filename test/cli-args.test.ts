@@ -3,7 +3,7 @@
 // else to yargs.
 
 import t from 'tap';
-import { fastCheckArgs, yargsCheckArgs } from '../src/cli.js';
+import { fastCheckArgs, yargsCheckArgs } from '../src/cli-main.js';
 
 // The fields check() reads.
 const FIELDS = [
