@@ -17,16 +17,15 @@
 // An entry made when a module is compiled holds only its top level: V8 compiles each function the
 // first time it is called, and the validators are mostly functions (a kind's validate21,
 // validate30...). On the real corpus that was about 1,000 functions parsed and compiled on every
-// run, about 130 ms (V8's --log-function-events). So the main thread makes its entries at exit,
-// once its modules have run, with every function compiled by then (V8 includes those in cached data
-// made after they ran), as `<hash>.run.bin`. A later run finds those functions compiled; a function
-// first called in a later run is compiled then, as before. A first run writes each entry once, as
-// before, only later. Workers are ended from outside, without an exit to write at: they make their
-// entries when they compile (`<hash>.bin`, the top level only), and the main thread completes such
-// an entry, and drops it, the first time it is served one.
+// run, about 130 ms (V8's --log-function-events). So entries are made once their modules have run,
+// with every function compiled by then (V8 includes those in cached data made after they ran), as
+// `<hash>.run.bin`: the main thread makes them at exit, and a parse worker when it retires, its last
+// file sent (completeEntries(), called by parse-worker.ts). A later run finds those functions
+// compiled; a function first called in a later run is compiled then, as before. A worker ended
+// from outside (a failed run) makes none.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -36,11 +35,11 @@ import { makeDirs } from './paths.js';
 
 /**
  * Uses of the cache over the process (tests check a second compile is served from it): entries
- * served, entries made at compile time (workers), and entries made after their modules ran.
+ * served, and entries made after their modules ran.
  */
-export const codeCacheStats = { hits: 0, stored: 0, completed: 0 };
+export const codeCacheStats = { hits: 0, completed: 0 };
 
-/** Scripts compiled by this thread whose entry does not hold their functions yet, by entry name (no suffix). */
+/** Scripts this thread compiled without an entry, by entry name (no suffix). */
 const incomplete = new Map<string, Script>();
 let exitHook = false;
 
@@ -71,25 +70,13 @@ export function compileCached(file: string, code: string, params: string[]): (..
   const d = cacheDir();
   if (d === null) return new Script(source, { filename: file }).runInThisContext() as (...args: unknown[]) => unknown;
   const base = join(d, createHash('sha1').update(file).update('\0').update(source).digest('hex'));
-  let script: Script | undefined;
-  let complete = false;
-  for (const suffix of ['.run.bin', '.bin']) {
-    const cachedData = readEntry(`${base}${suffix}`);
-    if (cachedData === undefined) continue;
-    script = new Script(source, { filename: file, cachedData });
-    if (!script.cachedDataRejected) {
-      codeCacheStats.hits++;
-      complete = suffix === '.run.bin';
-      break;
-    }
-  }
-  if (script === undefined || script.cachedDataRejected) {
-    script ??= new Script(source, { filename: file });
-    if (!isMainThread && writeEntry(`${base}.bin`, script.createCachedData())) codeCacheStats.stored++;
-  }
-  if (!complete && isMainThread) {
+  const cachedData = readEntry(`${base}.run.bin`);
+  const script = new Script(source, cachedData ? { filename: file, cachedData } : { filename: file });
+  if (cachedData && !script.cachedDataRejected) {
+    codeCacheStats.hits++;
+  } else {
     incomplete.set(base, script);
-    if (!exitHook) {
+    if (!exitHook && isMainThread) {
       exitHook = true;
       process.on('exit', completeEntries);
     }
@@ -111,16 +98,14 @@ export function runCommonJs(file: string): { exports: unknown; cached: boolean }
 }
 
 /**
- * Make the entry of each module this thread compiled and found none complete for, now that it has
- * run: with the functions compiled since (see above). Runs at exit; tests call it.
+ * Make the entry of each module this thread compiled and found none for, now that it has run: with
+ * the functions compiled since (see above). Runs at the main thread's exit; parse workers call it
+ * when they retire, and tests when they like.
  */
 export function completeEntries(): void {
   for (const [base, script] of incomplete) {
     try {
-      if (writeEntry(`${base}.run.bin`, script.createCachedData())) {
-        codeCacheStats.completed++;
-        rmSync(`${base}.bin`, { force: true });
-      }
+      if (writeEntry(`${base}.run.bin`, script.createCachedData())) codeCacheStats.completed++;
     } catch {
       // only ever a shortcut
     }

@@ -158,10 +158,11 @@ export class ParsePool {
     this.done.clear();
   }
 
+  /** The worker's last file is back: it makes its code-cache entries and ends itself (parse-worker.ts). */
   private retire(slot: Slot): void {
     slot.retired = true;
     this.slots.splice(this.slots.indexOf(slot), 1);
-    void slot.worker.terminate();
+    slot.worker.postMessage({ retire: true });
   }
 
   /** Whether a worker was given the file (the queue is in file order; take() is asked only for queued files). */

@@ -2,9 +2,10 @@
 // prepare() on each resource, and sends back the text, the prepared results (small, plain data) and
 // the parse's offset tree, from which the engine's thread makes the values again (valuesFromTree in
 // quick-yaml.ts) in a fifth of the time a parse takes, where sending the values would cost more
-// than parsing. Nothing else runs here.
+// than parsing. Nothing else runs here. Told to retire, it makes its code-cache entries and ends.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { completeEntries } from './code-cache.js';
 import { readInput, type InputFile } from './loader.js';
 import { helmSource, isObj, resourcesOf } from './model.js';
 import { loadRule } from './registry.js';
@@ -18,7 +19,13 @@ const rules: Promise<Array<{ rule: Rule; options: Record<string, unknown> }>> = 
   specs.map(async (s) => ({ rule: await loadRule(s.id), options: s.options })),
 );
 
-port.on('message', (job: { index: number; input: InputFile }) => {
+port.on('message', (job: { index: number; input: InputFile } | { retire: true }) => {
+  if ('retire' in job) {
+    // Every file is sent: make the code cache's entries of the modules compiled here (validators,
+    // with the functions that ran; see code-cache.ts), then end.
+    completeEntries();
+    process.exit(0);
+  }
   void rules.then(
     (prep) => answer(job, prep),
     () => port.postMessage({ index: job.index, local: true } satisfies ParsedInput),

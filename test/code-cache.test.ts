@@ -1,10 +1,10 @@
 // The validators' code cache (src/code-cache.ts): an entry is made once the module has run (at
-// exit), with the functions compiled as it ran, and served to the next compile; a worker's entry,
-// made at compile time, is completed by the main thread; an edited module never runs stale code;
+// exit, or when a parse worker retires), with the functions compiled as it ran, and served to the next
+// compile; an edited module never runs stale code;
 // and the cache stays off when told to or when its directory is not safe.
 
 import t from 'tap';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -78,31 +78,78 @@ t.test("an entry made after its module ran holds the functions it compiled", asy
   t.ok(statSync(join(dir, calledEntry!)).size > statSync(join(dir, idleEntry)).size + 40 * 16, 'the helpers that ran are in the entry');
 });
 
-t.test('a worker makes its entry at compile time; the main thread completes it when it is served one', async (t) => {
+t.test('a worker makes no entry at compile time, and makes it, with the functions that ran, when it completes them (as a parse worker retiring does)', async (t) => {
   const root = withCacheAt(t, {});
   const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
   const module = pathToFileURL(join(import.meta.dirname, '..', 'src', 'code-cache.js')).href;
-  const code = body('6');
+  const calls = Array.from({ length: 40 }, (_, i) => `h${i}`).reduce((acc, h) => `${h}(${acc})`, '0');
+  const code = body('6').replace('sum: h39(h1(0))', `sum: ${calls}`);
   const worker = new Worker(
-    `import(${JSON.stringify(module)}).then(({ compileCached }) => {
+    `const { parentPort } = require('node:worker_threads');
+    const fs = require('node:fs');
+    import(${JSON.stringify(module)}).then(({ compileCached, completeEntries }) => {
       const m = { exports: {} };
       compileCached('/virtual/w.js', ${JSON.stringify(code)}, ['module']).call(null, m);
-      require('node:worker_threads').parentPort.postMessage(m.exports.answer);
+      const before = fs.readdirSync(${JSON.stringify(dir)}).length;
+      completeEntries();
+      parentPort.postMessage([m.exports.answer, before]);
     });`,
     { eval: true, env: { ...process.env, NODE_COMPILE_CACHE: root } },
   );
-  const answer = await new Promise((res, rej) => worker.once('message', res).once('error', rej));
+  const [answer, before] = await new Promise<[number, number]>((res, rej) => worker.once('message', res).once('error', rej));
   await worker.terminate();
   t.equal(answer, 6, 'the worker ran the module');
+  t.equal(before, 0, 'and made no entry when it compiled it');
   const made = readdirSync(dir);
-  t.equal(made.length, 1, 'and made an entry');
-  t.match(made[0], /^[0-9a-f]{40}\.bin$/, 'at compile time, <hash>.bin');
+  t.equal(made.length, 1, 'but one when it completed its entries');
+  t.match(made[0], /^[0-9a-f]{40}\.run\.bin$/, '<hash>.run.bin');
   const { hits, completed } = codeCacheStats;
   t.equal(load('/virtual/w.js', code).answer, 6, 'the main thread runs the module');
-  t.equal(codeCacheStats.hits - hits, 1, 'served the worker\'s entry');
+  t.equal(codeCacheStats.hits - hits, 1, "served the worker's entry");
   completeEntries();
-  t.equal(codeCacheStats.completed - completed, 1, 'and completes it');
-  t.same(readdirSync(dir), [made[0]!.replace('.bin', '.run.bin')], 'in place of the worker\'s');
+  t.equal(codeCacheStats.completed - completed, 0, 'and does not make it again');
+  // The same module with none of its helpers run, completed here: smaller by the forty helpers.
+  const idle = body('6').replace('sum: h39(h1(0))', `sum: ${' '.repeat(calls.length - 1)}0`);
+  t.same(load('/virtual/w2.js', idle), { answer: 6, sum: 0 });
+  completeEntries();
+  const idleEntry = readdirSync(dir).find((f) => f !== made[0])!;
+  t.ok(statSync(join(dir, made[0]!)).size > statSync(join(dir, idleEntry)).size + 40 * 16, "the worker's entry holds the helpers that ran");
+});
+
+t.test('a parse worker retiring makes its entries: a second pool over the same files is served them', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'kp-pool-cache-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
+  const pool = pathToFileURL(join(import.meta.dirname, '..', 'src', 'parse-pool.js')).href;
+  const files = join(import.meta.dirname, '..', '..', 'test', 'corpus-sample');
+  // A run in a process of its own, so that its workers start with this cache directory; the
+  // Deployments' validators load on the workers (the schema rule's prepare()).
+  const script = `
+    import { readdirSync } from 'node:fs';
+    import { join } from 'node:path';
+    const { ParsePool } = await import(${JSON.stringify(pool)});
+    const dir = ${JSON.stringify(files)};
+    const files = readdirSync(dir, { recursive: true }).filter((f) => /\\.ya?ml$/.test(f)).sort().map((f) => ({ path: join(dir, f), display: f, context: false }));
+    const p = new ParsePool(files, 1, [{ id: 'schema', options: {} }]);
+    for (let i = 0; i < files.length; i++) if ('local' in (await p.take(i))) process.exit(3);
+    while (p.exited < 1) await new Promise((r) => setTimeout(r, 5));
+    console.log(readdirSync(${JSON.stringify(dir)}).join(' '));
+    p.close();`;
+  // A file, not --input-type=module (workers inherit the flag, and fail on it).
+  const file = join(root, 'pool.mjs');
+  writeFileSync(file, script);
+  const run = () => spawnSync(process.execPath, [file], { env: { ...process.env, NODE_COMPILE_CACHE: root }, encoding: 'utf8' });
+  const first = run();
+  t.equal(first.status, 0, first.stderr || 'the first pool ran, its worker read every file');
+  const made = first.stdout.trim().split(' ').filter((f) => f.endsWith('.bin'));
+  t.ok(made.length >= 10, `the retired worker made entries (${made.length}) before it exited`);
+  t.ok(made.every((f) => /^[0-9a-f]{40}\.run\.bin$/.test(f)), 'all complete ones');
+  const mtimes = made.map((f) => statSync(join(dir, f), { bigint: true }).mtimeNs);
+  await new Promise((r) => setTimeout(r, 20));
+  const second = run();
+  t.equal(second.status, 0, second.stderr || 'the second pool ran');
+  t.same(second.stdout.trim().split(' ').filter((f) => f.endsWith('.bin')), made, 'the second made no other entry');
+  t.same(made.map((f) => statSync(join(dir, f), { bigint: true }).mtimeNs), mtimes, 'and was served the first one\'s, leaving them as they were');
 });
 
 t.test('a process makes its entries at exit', async (t) => {
