@@ -63,9 +63,16 @@ function notice(dir) {
   const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `${license} (no license file in the package)`;
   return [`${name}@${version} (${license}):`, '', ...text.split('\n')].map((l) => ` * ${l}`.trimEnd()).join('\n');
 }
+/**
+ * What a bundle adds to its package's exports. ajv's standalone code generator (src/crd-schema.ts)
+ * must share the codegen classes of the ajv that compiled the schema, so it goes in the same bundle.
+ */
+const EXTRA = {
+  ajv: 'Object.defineProperty(module.exports, "standaloneCode", { value: require("ajv/dist/standalone").default });',
+};
 for (const name of ['js-yaml', 'yaml', 'ajv']) {
   const options = {
-    stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: root, loader: 'js' },
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)});\n${EXTRA[name] ?? ''}`, resolveDir: root, loader: 'js' },
     absWorkingDir: root,
     bundle: true,
     format: 'cjs',

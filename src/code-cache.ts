@@ -1,5 +1,6 @@
-// V8's code cache for the schema validators' modules, the vendored packages (src/vendor.ts) and the
-// command line's own bundle (src/cli.ts). Compiling them is most of what loading a kind's
+// V8's code cache for the schema validators' modules, the vendored packages (src/vendor.ts), the
+// command line's own bundle (src/cli.ts) and ajv's code for CRD schemas (src/crd-schema.ts, which
+// keeps that code here too: generatedModule()). Compiling them is most of what loading a kind's
 // validators costs (a Deployment's 166 modules, 430 KB of generated code: about 20 ms of a one-file
 // check's 110 ms of work); with the cache V8 made the first time, compiling takes about a third of
 // that. This is what Node 22's compile cache (module.enableCompileCache(), which
@@ -95,6 +96,25 @@ export function runCommonJs(file: string): { exports: unknown; cached: boolean }
   compileCached(file, code, ['exports', 'require', 'module', '__filename', '__dirname'])
     .call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { exports: module.exports, cached: codeCacheStats.hits > hits };
+}
+
+/**
+ * The text of a module that `make` generates, kept in the cache directory as `name`, which must
+ * name everything the text depends on (a hash of it): made and kept when it is not there, or when
+ * `remake` (the kept one failed). With the file it is kept in, for compileCached(); when the cache
+ * is off, made each time, under a name of no file.
+ */
+export function generatedModule(name: string, make: () => string, remake = false): { file: string; code: string } {
+  const d = cacheDir();
+  if (d === null) return { file: `kube-preflight:generated/${name}`, code: make() };
+  const file = join(d, name);
+  if (!remake) {
+    const kept = readEntry(file);
+    if (kept !== undefined) return { file, code: kept.toString('utf8') };
+  }
+  const code = make();
+  writeEntry(file, Buffer.from(code, 'utf8'));
+  return { file, code };
 }
 
 /**
