@@ -6,7 +6,7 @@
 // (src/code-cache.ts), as the schema validators and the vendored packages are: from the second run
 // on, V8 finds the bundle parsed and its functions compiled, where Node 20 would parse and compile
 // ES modules on every run (it has no compile cache for them). On a one-file check that is about
-// 60 ms of some 330 (`npm run bench`). Without the bundle (a build that stopped after tsc), the
+// 50 ms of some 350, in interleaved runs. Without the bundle (a build that stopped after tsc), the
 // launcher imports tsc's module instead.
 
 import { existsSync } from 'node:fs';

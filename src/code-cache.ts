@@ -13,7 +13,8 @@
 // Node's. An entry is named by a hash of the module's path and full text, so an edited module never
 // meets a stale entry (V8 itself checks only the text's length); V8 rejects an entry made by another
 // V8 or with other flags, and the module is then compiled as if there were none, and its entry
-// made again. Any error reading or writing the cache is ignored: it is only ever a shortcut.
+// made again. Any error reading or writing the cache is ignored: it is only ever a shortcut. Entries
+// no run has read for 30 days are removed (pruneCache()).
 //
 // An entry made when a module is compiled holds only its top level: V8 compiles each function the
 // first time it is called, and the validators are mostly functions (a kind's validate21,
@@ -26,7 +27,7 @@
 // from outside (a failed run) makes none.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -123,14 +124,60 @@ export function generatedModule(name: string, make: () => string, remake = false
  * when they retire, and tests when they like.
  */
 export function completeEntries(): void {
+  let made = 0;
   for (const [base, script] of incomplete) {
     try {
-      if (writeEntry(`${base}.run.bin`, script.createCachedData())) codeCacheStats.completed++;
+      if (writeEntry(`${base}.run.bin`, script.createCachedData())) made++;
     } catch {
       // only ever a shortcut
     }
   }
   incomplete.clear();
+  codeCacheStats.completed += made;
+  // A run that made entries may have left others behind (a new version, an edited CRD).
+  if (made > 0 && isMainThread) pruneCache();
+}
+
+/** An entry unread for this long is removed (see pruneCache()). */
+const UNREAD_MS = 30 * 24 * 3600 * 1000;
+/** The directory is looked through at most this often. */
+const PRUNE_EVERY_MS = 24 * 3600 * 1000;
+/** What the cache writes: V8's entries, ajv's code, and what a write cut short leaves. */
+const OURS = /^[0-9a-f]{40}\.(?:run\.bin|bin|ajv\.js)(?:\.\d+\.tmp)?$/;
+
+/**
+ * Remove the entries no run has read for 30 days: each version of kube-preflight, each edited CRD
+ * schema leaves its own, and nothing else would ever remove them. Called when the main thread has
+ * made entries, and then at most once a day (the `pruned` file's time), so a run that makes none
+ * never looks. Read times are the file system's: with `relatime` (Linux's default) a read updates
+ * them at most once a day, enough here; where they are never updated (`noatime`), an entry still
+ * in use is removed after 30 days and made again by the next run. Gives how many were removed.
+ */
+export function pruneCache(now = Date.now()): number {
+  const d = cacheDir();
+  if (d === null) return 0;
+  const marker = join(d, 'pruned');
+  let removed = 0;
+  try {
+    if (now - statSync(marker).mtimeMs < PRUNE_EVERY_MS) return 0;
+  } catch {
+    // never pruned yet
+  }
+  try {
+    writeFileSync(marker, '', { mode: 0o600 });
+    for (const name of readdirSync(d)) {
+      if (!OURS.test(name)) continue;
+      const file = join(d, name);
+      const st = statSync(file);
+      if (now - Math.max(st.atimeMs, st.mtimeMs) > UNREAD_MS) {
+        rmSync(file, { force: true });
+        removed++;
+      }
+    }
+  } catch {
+    // only ever a shortcut
+  }
+  return removed;
 }
 
 function readEntry(path: string): Buffer | undefined {

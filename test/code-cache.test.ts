@@ -4,13 +4,13 @@
 // and the cache stays off when told to or when its directory is not safe.
 
 import t from 'tap';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { codeCacheStats, compileCached, completeEntries, resetCodeCache } from '../src/code-cache.js';
+import { codeCacheStats, compileCached, completeEntries, pruneCache, resetCodeCache } from '../src/code-cache.js';
 
 /** A module body of some size (V8 caches little for a one-liner), returning `answer`. */
 function body(answer: string): string {
@@ -70,10 +70,10 @@ t.test("an entry made after its module ran holds the functions it compiled", asy
   t.equal(idle.length, called.length, 'same length');
   t.same(load('/virtual/g.js', called), { answer: 5, sum: 780 });
   completeEntries();
-  const [calledEntry] = readdirSync(dir);
+  const [calledEntry] = entries(root);
   t.same(load('/virtual/i.js', idle), { answer: 5, sum: 0 });
   completeEntries();
-  const idleEntry = readdirSync(dir).find((f) => f !== calledEntry)!;
+  const idleEntry = entries(root).find((f) => f !== calledEntry)!;
   t.match(calledEntry, /^[0-9a-f]{40}\.run\.bin$/, 'named <hash>.run.bin');
   t.ok(statSync(join(dir, calledEntry!)).size > statSync(join(dir, idleEntry)).size + 40 * 16, 'the helpers that ran are in the entry');
 });
@@ -100,7 +100,7 @@ t.test('a worker makes no entry at compile time, and makes it, with the function
   await worker.terminate();
   t.equal(answer, 6, 'the worker ran the module');
   t.equal(before, 0, 'and made no entry when it compiled it');
-  const made = readdirSync(dir);
+  const made = entries(root);
   t.equal(made.length, 1, 'but one when it completed its entries');
   t.match(made[0], /^[0-9a-f]{40}\.run\.bin$/, '<hash>.run.bin');
   const { hits, completed } = codeCacheStats;
@@ -112,7 +112,7 @@ t.test('a worker makes no entry at compile time, and makes it, with the function
   const idle = body('6').replace('sum: h39(h1(0))', `sum: ${' '.repeat(calls.length - 1)}0`);
   t.same(load('/virtual/w2.js', idle), { answer: 6, sum: 0 });
   completeEntries();
-  const idleEntry = readdirSync(dir).find((f) => f !== made[0])!;
+  const idleEntry = entries(root).find((f) => f !== made[0])!;
   t.ok(statSync(join(dir, made[0]!)).size > statSync(join(dir, idleEntry)).size + 40 * 16, "the worker's entry holds the helpers that ran");
 });
 
@@ -163,12 +163,12 @@ t.test('a process makes its entries at exit', async (t) => {
   const run = () => spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_COMPILE_CACHE: root }, encoding: 'utf8' });
   const first = run();
   t.equal(first.status, 0, first.stderr || 'the process ran the module');
-  const made = readdirSync(dir);
+  const made = entries(root);
   t.equal(made.length, 1, 'one entry');
   t.match(made[0], /\.run\.bin$/, 'made at exit');
   const mtime = statSync(join(dir, made[0]!)).mtimeMs;
   t.equal(run().status, 0, 'a second process runs the module from it');
-  t.same(readdirSync(dir), made, 'and leaves the entry');
+  t.same(entries(root), made, 'and leaves the entry');
   t.equal(statSync(join(dir, made[0]!)).mtimeMs, mtime, 'as it was');
 });
 
@@ -223,4 +223,45 @@ t.test('a cache directory that cannot be made (under /proc) leaves the cache off
   completeEntries();
   t.equal(codeCacheStats.completed - completed, 0, 'nothing stored');
   t.equal(codeCacheStats.hits - hits, 0, 'nothing served');
+});
+
+t.test('entries no run has read for 30 days are removed, at most once a day, by a run that made entries', async (t) => {
+  const root = withCacheAt(t, {});
+  const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
+  load('/virtual/p.js', body('7')); // makes the directory
+  const day = 24 * 3600 * 1000;
+  const now = Date.now();
+  const file = (name: string, daysAgo: number) => {
+    const f = join(dir, name);
+    writeFileSync(f, 'x');
+    const at = new Date(now - daysAgo * day);
+    utimesSync(f, at, at);
+    return f;
+  };
+  const hash = (c: string) => c.repeat(40);
+  const old = [file(`${hash('a')}.run.bin`, 31), file(`${hash('b')}.ajv.js`, 40), file(`${hash('c')}.bin`, 400), file(`${hash('d')}.run.bin.1234.tmp`, 31)];
+  const recent = [file(`${hash('e')}.run.bin`, 20), file(`${hash('f')}.ajv.js`, 1)];
+  const foreign = file('notes.txt', 400);
+  // Read 2 days ago, written 60 days ago: in use.
+  const read = join(dir, `${hash('9')}.run.bin`);
+  writeFileSync(read, 'x');
+  utimesSync(read, new Date(now - 2 * day), new Date(now - 60 * day));
+  t.equal(pruneCache(now), 4, 'the four entries unread for over 30 days are removed');
+  t.same(old.filter(existsSync), [], 'entries of each kind, and a write cut short');
+  t.same([...recent, foreign, read].filter((f) => !existsSync(f)), [], 'recent ones, one read lately, and files not the cache\'s stay');
+  const again = file(`${hash('0')}.run.bin`, 50);
+  t.equal(pruneCache(now + 3600 * 1000), 0, 'an hour later it does not look again');
+  t.ok(existsSync(again));
+  t.equal(pruneCache(now + day + 1000), 1, 'a day later it does');
+  t.notOk(existsSync(again));
+  // At exit, after making an entry: the run's own completion prunes.
+  const stale = file(`${hash('1')}.run.bin`, 45);
+  utimesSync(join(dir, 'pruned'), new Date(now - 2 * day), new Date(now - 2 * day));
+  load('/virtual/q.js', body('8'));
+  completeEntries();
+  t.notOk(existsSync(stale), 'making an entry prunes the directory');
+  const kept = file(`${hash('2')}.run.bin`, 45);
+  utimesSync(join(dir, 'pruned'), new Date(now - 2 * day), new Date(now - 2 * day));
+  completeEntries();
+  t.ok(existsSync(kept), 'a run that makes none does not look');
 });
