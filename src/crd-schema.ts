@@ -53,14 +53,23 @@ function getAjv(): { ajv: AjvLike; standaloneCode: StandaloneCode } {
 function compileSchema(schema: Json): Compiled {
   const { version } = fromRoot('ajv/package.json') as { version: string };
   const key = createHash('sha1').update(`${KEPT_FORMAT}\0${version}\0${JSON.stringify(AJV_OPTIONS)}\0${JSON.stringify(schema)}`).digest('hex');
+  let direct: Compiled | undefined;
   const generate = () => {
     const { ajv, standaloneCode } = getAjv();
-    return standaloneCode(ajv, ajv.compile(schema));
+    direct = ajv.compile(schema);
+    return standaloneCode(ajv, direct);
   };
   try {
     return run(generatedModule(`${key}.ajv.js`, generate));
   } catch {
-    return run(generatedModule(`${key}.ajv.js`, generate, true)); // the kept code failed: ajv's, afresh
+    // The kept code failed: made again from ajv (which throws here if it cannot compile the schema);
+    // should ajv's code not run either, ajv's validator itself.
+    const fresh = generatedModule(`${key}.ajv.js`, generate, true);
+    try {
+      return run(fresh);
+    } catch {
+      return direct!;
+    }
   }
 }
 
