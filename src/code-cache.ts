@@ -93,8 +93,7 @@ export function compileCached(file: string, code: string, params: string[]): (..
 export function runCommonJs(file: string): { exports: unknown; cached: boolean } {
   const module = { exports: {} as unknown };
   const hits = codeCacheStats.hits;
-  const code = readFileSync(file, 'utf8').replace(/^#!.*/, '');
-  compileCached(file, code, ['exports', 'require', 'module', '__filename', '__dirname'])
+  compileCached(file, readFileSync(file, 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname'])
     .call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return { exports: module.exports, cached: codeCacheStats.hits > hits };
 }

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { codeCacheStats, compileCached, completeEntries, pruneCache, resetCodeCache } from '../src/code-cache.js';
+import { yamlFiles } from './helpers/quick-diff.js';
 
 /** A module body of some size (V8 caches little for a one-liner), returning `answer`. */
 function body(answer: string): string {
@@ -121,15 +122,14 @@ t.test('a parse worker retiring makes its entries: a second pool over the same f
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const dir = join(root, 'kube-preflight', `${process.version}-${process.arch}`);
   const pool = pathToFileURL(join(import.meta.dirname, '..', 'src', 'parse-pool.js')).href;
-  const files = join(import.meta.dirname, '..', '..', 'test', 'corpus-sample');
+  const sample = join(import.meta.dirname, '..', '..', 'test', 'corpus-sample');
   // A run in a process of its own, so that its workers start with this cache directory; the
   // Deployments' validators load on the workers (the schema rule's prepare()).
+  const inputs = yamlFiles(sample).map((path) => ({ path, display: path, context: false }));
   const script = `
     import { readdirSync } from 'node:fs';
-    import { join } from 'node:path';
     const { ParsePool } = await import(${JSON.stringify(pool)});
-    const dir = ${JSON.stringify(files)};
-    const files = readdirSync(dir, { recursive: true }).filter((f) => /\\.ya?ml$/.test(f)).sort().map((f) => ({ path: join(dir, f), display: f, context: false }));
+    const files = ${JSON.stringify(inputs)};
     const p = new ParsePool(files, 1, [{ id: 'schema', options: {} }]);
     for (let i = 0; i < files.length; i++) if ('local' in (await p.take(i))) process.exit(3);
     while (p.exited < 1) await new Promise((r) => setTimeout(r, 5));
