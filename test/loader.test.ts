@@ -37,3 +37,20 @@ t.test('ignorePatterns skip directories and files by glob, relative to their bas
   const files = discover({ cwd: root, paths: ['.'], context: [], ignorePatterns: ['charts', '*.generated.yaml'], ignoreBase: root });
   t.same(files.map((f) => f.display), ['keep.yaml']);
 });
+
+t.test('a file named on the command line and also reached by a walk, through a link or not, is listed once, as named', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'kp-walk-'));
+  mkdirSync(join(root, 'real'));
+  writeFileSync(join(root, 'real', 'a.yaml'), deployment('a'));
+  writeFileSync(join(root, 'real', 'b.yaml'), deployment('b'));
+  symlinkSync(join(root, 'real'), join(root, 'via-link'));
+  // Named first, then walked under its own directory and under a link to that directory.
+  const files = discover({ cwd: root, paths: ['real/a.yaml', 'real', 'via-link'], context: [], ignorePatterns: [], ignoreBase: root });
+  t.same(files.map((f) => [f.display, f.walked ?? false]), [['real/a.yaml', false], ['real/b.yaml', true]]);
+  // Walked first (through the link), then named by its real path: one entry, no longer "walked".
+  const again = discover({ cwd: root, paths: ['via-link', 'real/b.yaml'], context: [], ignorePatterns: [], ignoreBase: root });
+  t.same(again.map((f) => [f.display, f.walked ?? false]), [['via-link/a.yaml', true], ['via-link/b.yaml', false]]);
+  // A file given as context and walked as a checked one is checked.
+  const ctx = discover({ cwd: root, paths: ['via-link'], context: ['real/a.yaml'], ignorePatterns: [], ignoreBase: root });
+  t.same(ctx.map((f) => [f.display, f.context]), [['via-link/a.yaml', false], ['via-link/b.yaml', false]]);
+});
