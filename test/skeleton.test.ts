@@ -341,6 +341,27 @@ t.test('under 64 KB ranges and line starts are kept in 16 bits, above in 32, wit
   }
 });
 
+t.test('line starts are right for a file of more lines than the scratch list first holds, and for a short file after it', async (t) => {
+  const { LineIndex } = await import('../src/yaml-source.js');
+  const naive = (text: string, o: number) => {
+    const before = text.slice(0, o);
+    return { line: before.split('\n').length, column: o - (before.lastIndexOf('\n') + 1) + 1 };
+  };
+  const long = Array.from({ length: 10_000 }, (_, i) => `k${i}: ${'v'.repeat(i % 7)}`).join('\n') + '\n';
+  const short = 'a: 1\r\nbb: 2\n\nccc: 3';
+  for (const [name, text] of [['long', long], ['short, after the long one', short], ['no line break', 'x: y']] as const) {
+    const lines = new LineIndex(text);
+    let wrong = 0;
+    for (let o = 0; o <= text.length; o += text.length > 1000 ? 37 : 1) {
+      const a = lines.position(o);
+      const b = naive(text, o);
+      if (a.line !== b.line || a.column !== b.column) wrong++;
+    }
+    t.equal(wrong, 0, `${name}: every position checked is the one counted by hand`);
+  }
+  t.same(new LineIndex(long).position(long.length), { line: 10_001, column: 1 }, 'the end of the long file is on the line after its last');
+});
+
 t.test('looking up a path: absent fields give the nearest node, dropped fields give null (only the parse knows them)', async (t) => {
   const { resources } = captured();
   const web = skeleton('Deployment', resources[0]!.object, 'Deployment "web"', true); // guarded, as under strict mode
