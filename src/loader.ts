@@ -150,11 +150,20 @@ export function discover(opts: DiscoverOptions): InputFile[] {
 
 export type ReadResult = { text: string; bom: boolean } | { problem: string };
 
+/** A file's text, with the bytes it was decoded from (a parse worker sends those, see parse-worker.ts). */
+export type ReadBytesResult = { text: string; bom: boolean; bytes: Buffer } | { problem: string };
+
 /** Files larger than this are reported, not parsed. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Read one input as text, or say why it is not YAML text. */
 export function readInput(f: InputFile): ReadResult {
+  const r = readInputBytes(f);
+  return 'problem' in r ? r : { text: r.text, bom: r.bom };
+}
+
+/** readInput(), with the bytes the text was decoded from. */
+export function readInputBytes(f: InputFile): ReadBytesResult {
   if (f.text !== undefined) return checkText(Buffer.from(f.text, 'utf8'), f.text);
   let buf: Buffer;
   try {
@@ -167,13 +176,22 @@ export function readInput(f: InputFile): ReadResult {
   return checkText(buf);
 }
 
-function checkText(buf: Buffer, text?: string): ReadResult {
+function checkText(buf: Buffer, text?: string): ReadBytesResult {
   const head = buf.subarray(0, 8192);
   if (head.includes(0)) return { problem: 'file is binary (it contains NUL bytes), not YAML' };
   const t = text ?? buf.toString('utf8');
   if (text === undefined && t.includes('\uFFFD') && !isValidUtf8(buf)) return { problem: 'file is not valid UTF-8 text' };
   const bom = t.charCodeAt(0) === 0xfeff;
-  return { text: bom ? t.slice(1) : t, bom };
+  return { text: bom ? t.slice(1) : t, bom, bytes: buf };
+}
+
+/**
+ * The text readInput() gives for these bytes (valid UTF-8: readInput() checked them): the same
+ * decoding, without the byte order mark.
+ */
+export function textOfBytes(bytes: Uint8Array, bom: boolean): string {
+  const t = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return bom ? t.slice(1) : t;
 }
 
 function isValidUtf8(buf: Buffer): boolean {

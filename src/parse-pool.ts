@@ -8,10 +8,10 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { InputFile } from './loader.js';
+import { textOfBytes, type InputFile } from './loader.js';
 import type { ShippedTree } from './yaml-source.js';
 
-/** What a worker sends back for one file. */
+/** What the engine is given for one file. */
 export type ParsedInput =
   | { index: number; problem: string }
   | {
@@ -28,6 +28,18 @@ export type ParsedInput =
   }
   /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
   | { index: number; local: true };
+
+/**
+ * What a worker sends for one file: the file's bytes instead of its text, with the text's length.
+ * A text would be copied into this thread's heap as the message arrives, and wait there for the
+ * engine, up to AHEAD_BYTES of them: long enough to be copied by young-generation collections and
+ * promoted, all the more garbage to collect. The bytes move outside the heap, and are decoded when
+ * the engine takes the file (take()): synthetic corpus, interleaved runs, about 7% less wall time
+ * and 9 MiB less peak RSS than sending texts.
+ */
+export type WireInput =
+  | Exclude<ParsedInput, { text: string }>
+  | (Omit<Extract<ParsedInput, { text: string }>, 'text'> & { bytes: ArrayBuffer; length: number });
 
 /**
  * Inputs below this many bytes are parsed on the engine's thread. Measured on 2 cores with
@@ -103,8 +115,8 @@ interface Slot {
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
-  private readonly done = new Map<number, ParsedInput>();
-  private readonly waiting = new Map<number, (p: ParsedInput) => void>();
+  private readonly done = new Map<number, WireInput>();
+  private readonly waiting = new Map<number, (p: WireInput) => void>();
   /** Indexes of the files the workers take (those with text given inline are parsed here). */
   private readonly queue: number[];
   private next = 0;
@@ -125,7 +137,7 @@ export class ParsePool {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { prepare } });
       const slot: Slot = { worker, inHand: 0, retired: false };
-      worker.on('message', (m: ParsedInput) => {
+      worker.on('message', (m: WireInput) => {
         slot.inHand--;
         this.settle(m);
         this.feed();
@@ -152,10 +164,10 @@ export class ParsePool {
     if (got) {
       this.done.delete(index);
       this.feed();
-      return got;
+      return unwire(got);
     }
     if (this.broken || !this.dispatched(index)) return { index, local: true };
-    return new Promise((res) => this.waiting.set(index, res));
+    return new Promise((res) => this.waiting.set(index, (m) => res(unwire(m))));
   }
 
   close(): void {
@@ -177,7 +189,7 @@ export class ParsePool {
     return this.next > 0 && this.queue[this.next - 1]! >= index;
   }
 
-  private settle(m: ParsedInput): void {
+  private settle(m: WireInput): void {
     const w = this.waiting.get(m.index);
     if (w) {
       this.waiting.delete(m.index);
@@ -212,4 +224,14 @@ export class ParsePool {
     this.waiting.clear();
     this.close();
   }
+}
+
+/** A worker's answer as the engine takes it: the text decoded from the bytes, as readInput() decodes them. */
+function unwire(m: WireInput): ParsedInput {
+  if (!('bytes' in m)) return m;
+  const { bytes, length, ...rest } = m;
+  const text = textOfBytes(new Uint8Array(bytes), m.bom);
+  // Never expected (the same bytes, the same decoder); if it were, the engine reads the file itself.
+  if (text.length !== length) return { index: m.index, local: true };
+  return { ...rest, text };
 }

@@ -1,16 +1,17 @@
 // A parse worker (see parse-pool.ts): reads the files it is sent, parses them, runs the rules'
-// prepare() on each resource, and sends back the text, the prepared results (small, plain data) and
-// the parse's offset tree, from which the engine's thread makes the values again (valuesFromTree in
-// quick-yaml.ts) in a fifth of the time a parse takes, where sending the values would cost more
-// than parsing. Nothing else runs here. Told to retire, it makes its code-cache entries and ends.
+// prepare() on each resource, and sends back the file's bytes, the prepared results (small, plain
+// data) and the parse's offset tree, from which the engine's thread makes the values again
+// (valuesFromTree in quick-yaml.ts) in a fifth of the time a parse takes, where sending the values
+// would cost more than parsing. Nothing else runs here. Told to retire, it makes its code-cache
+// entries and ends.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { completeEntries } from './code-cache.js';
-import { readInput, type InputFile } from './loader.js';
+import { readInputBytes, type InputFile } from './loader.js';
 import { helmSource, isObj, resourcesOf } from './model.js';
 import { loadRule } from './registry.js';
 import { SourceFile } from './yaml-source.js';
-import type { ParsedInput, PrepareSpec } from './parse-pool.js';
+import type { PrepareSpec, WireInput } from './parse-pool.js';
 import type { FileRef, Rule } from './types.js';
 
 const port = parentPort!;
@@ -28,15 +29,15 @@ port.on('message', (job: { index: number; input: InputFile } | { retire: true })
   }
   void rules.then(
     (prep) => answer(job, prep),
-    () => port.postMessage({ index: job.index, local: true } satisfies ParsedInput),
+    () => port.postMessage({ index: job.index, local: true } satisfies WireInput),
   );
 });
 
 function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Rule; options: Record<string, unknown> }>): void {
   const { index, input } = job;
-  let out: ParsedInput;
+  let out: WireInput;
   try {
-    const read = readInput(input);
+    const read = readInputBytes(input);
     if ('problem' in read) {
       out = { index, problem: read.problem };
     } else {
@@ -56,13 +57,21 @@ function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Ru
         });
       }
       const tree = src.shippedTree();
-      out = { index, text: read.text, bom: read.bom, ...(prepared ? { prepared } : {}), ...(tree ? { tree } : {}) };
+      // The bytes, not the text: they move to the engine's thread outside its heap, and become the
+      // text there only when the engine takes the file up (see WireInput). A file under 4 KiB is
+      // read into a slice of Node's shared buffer pool, which cannot move: it goes as a copy.
+      const b = read.bytes;
+      const bytes = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+      out = { index, bytes, length: read.text.length, bom: read.bom, ...(prepared ? { prepared } : {}), ...(tree ? { tree } : {}) };
     }
   } catch {
     // Unreadable, or anything unexpected: the engine's thread reads the file itself and says why.
     out = { index, local: true };
   }
-  // The tree's arrays move to the engine's thread (this parse is not used again).
+  // The bytes and the tree's arrays move to the engine's thread (this parse is not used again).
+  const moved: ArrayBuffer[] = [];
+  if ('bytes' in out) moved.push(out.bytes);
   const tree = 'tree' in out ? out.tree : undefined;
-  port.postMessage(out, tree ? [tree.a.buffer as ArrayBuffer, tree.keyIds.buffer as ArrayBuffer, tree.how.buffer as ArrayBuffer] : []);
+  if (tree) moved.push(tree.a.buffer as ArrayBuffer, tree.keyIds.buffer as ArrayBuffer, tree.how.buffer as ArrayBuffer);
+  port.postMessage(out, moved);
 }

@@ -122,3 +122,47 @@ t.test('a worker ends as soon as its last file is back, before the engine has ta
   t.notOk('local' in last, 'the last file, read before they ended, is still there');
   t.ok('text' in last && last.text.includes('c7'), 'with its text');
 });
+
+t.test("a worker sends each file's bytes; the engine's text is readInput()'s: BOM, non-ASCII, CRLF, under and over 4 KiB", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-workers-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // An unnamed container port after text whose UTF-16 length differs from its UTF-8 length: a text
+  // decoded differently would move every position after it.
+  const deployment = (name: string, note: string, eol = '\n') =>
+    [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: {name: ${name}, annotations: {note: "${note}"}}`,
+      'spec:', '  selector: {matchLabels: {app: x}}', '  template:', '    metadata: {labels: {app: x}}', '    spec:',
+      '      containers:', `      - name: c # ${note}`, '        image: nginx', '        ports:', `        - containerPort: 80 # ${note}`, '',
+    ].join(eol);
+  const files: Record<string, string> = {
+    'a-bom.yaml': '\uFEFF' + deployment('bom', 'plain'),
+    'b-accents.yaml': deployment('accents', 'Café crème, naïve façade'),
+    'c-astral.yaml': deployment('astral', 'rocket \u{1F680} and \u4E2D\u6587'),
+    'd-crlf.yaml': deployment('crlf', 'déjà vu', '\r\n'),
+    // Over 4 KiB: read into a buffer of its own, which moves; the smaller ones are copied out of Node's pool.
+    'e-large.yaml': `# ${'é'.repeat(3000)}\n` + deployment('large', 'ümlaut'),
+    'f-bom-large.yaml': '\uFEFF' + `# ${'x'.repeat(5000)}\n` + deployment('bomlarge', 'ß'),
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  t.ok(Buffer.byteLength(files['e-large.yaml']!) > 4096 && Buffer.byteLength(files['b-accents.yaml']!) < 4096, 'files on both sides of 4 KiB');
+  const alone = await lintWith('0', dir, true);
+  const taken = poolStats.files;
+  const pooled = await lintWith('1', dir, true);
+  t.equal(poolStats.files - taken, 6, 'every file came from the worker');
+  const ports = (alone.result.findings as EngineFinding[]).filter((f) => f.ruleId === 'unnamed-container-port');
+  t.same(ports.map((f) => `${f.file}:${f.line}:${f.column}`).sort(), [
+    'a-bom.yaml:13:11', 'b-accents.yaml:13:11', 'c-astral.yaml:13:11', 'd-crlf.yaml:13:11', 'e-large.yaml:14:11', 'f-bom-large.yaml:14:11',
+  ], 'one unnamed port per file, at its place');
+  t.same(view(pooled.result.findings as EngineFinding[]), view(alone.result.findings as EngineFinding[]), 'identical findings, positions and fixes');
+  t.same(pooled.result.files.map((f) => [f.text, f.bom]), alone.result.files.map((f) => [f.text, f.bom]), 'the same texts and byte order marks');
+});
+
+t.test('a text that does not come out of its bytes at the length the worker read is read again on the engine thread', async (t) => {
+  const files = configMapFiles(t, 3);
+  const pool = new ParsePool(files, 1);
+  t.teardown(() => pool.close());
+  // What the worker sends, with a length that disagrees, stands in for a decoding that differs.
+  (pool as unknown as { settle(m: unknown): void }).settle({ index: 1, bytes: new TextEncoder().encode('a: 1\n').buffer, length: 99, bom: false });
+  const got = await pool.take(1);
+  t.same(got, { index: 1, local: true }, 'handed back to the engine thread');
+});
