@@ -34,8 +34,9 @@ export type ParsedInput =
  * A text would be copied into this thread's heap as the message arrives, and wait there for the
  * engine, up to AHEAD_BYTES of them: long enough to be copied by young-generation collections and
  * promoted, all the more garbage to collect. The bytes move outside the heap, and are decoded when
- * the engine takes the file (take()): synthetic corpus, interleaved runs, about 7% less wall time
- * and 9 MiB less peak RSS than sending texts.
+ * the engine takes the file (take()). On the synthetic corpus, 6 interleaved rounds gave about 7%
+ * less wall time than sending texts; 20 rounds of this and the session's other changes together
+ * gave about 2-3% (this machine's noise is larger than either).
  */
 export type WireInput =
   | Exclude<ParsedInput, { text: string }>
@@ -55,9 +56,10 @@ export const PARALLEL_MIN_BYTES = 12 * 1024 * 1024;
  * How far (in bytes of input) the workers may read ahead of the engine: bounds the memory of parses
  * waiting. A result is copied into this thread's heap when it arrives, and one that waits long enough
  * is promoted to the old generation, where it stays as garbage until the next full collection (which
- * a large run may not reach before it ends). 16 MiB ahead raised the synthetic corpus's peak RSS by
- * about 8-10 MiB against 4 (and against 0.5-2), at the same speed; 4 MiB is still some 180 of its
- * files, a quarter of a second of the engine's work.
+ * a large run may not reach before it ends). In a few interleaved rounds on the synthetic corpus, 16
+ * MiB ahead gave a peak RSS some 8-10 MiB above 0.5-4 MiB, at the same speed (an effect near the
+ * noise of this machine); 4 MiB is still some 180 of its files, a quarter of a second of the
+ * engine's work.
  */
 const AHEAD_BYTES = 4 * 1024 * 1024;
 /**
