@@ -526,10 +526,10 @@ function skipProperties(text: string, i: number, end: number): number {
   return i;
 }
 
-/** Line and column of offsets into a text, without the text. */
 /** Line starts being found (see LineIndex); grows to the longest file's line count. */
 let lineScratch = new Int32Array(4096);
 
+/** Line and column of offsets into a text, without the text. */
 export class LineIndex {
   /**
    * Where each line starts, outside the JS heap (large runs keep one per file until the end): 16-bit
