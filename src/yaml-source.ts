@@ -7,7 +7,7 @@ import type { Document, Node as YNode, Pair, YAMLMap, Scalar } from 'yaml';
 import { escapeToken, splitPointer } from './pointer.js';
 import { loadVendored } from './vendor.js';
 import type { ParseProblem } from './types.js';
-import type { RangeList, TreeCursor } from './skeleton.js';
+import type { NodeStack, RangeList, TreeCursor } from './skeleton.js';
 
 // js-yaml (its schema's scalar types for the quick reader, and the parse of files that reader leaves)
 // loads from its bundle through the code cache (src/vendor.ts) when the first file is read.
@@ -454,6 +454,14 @@ class FastTree {
     for (let j = i - 1; j >= first; j -= this.size(j)) out.push(j);
     return out.reverse();
   }
+  /** kids(), pushed onto `out` instead of a list of their own; how many. */
+  kidsInto(i: number, out: NodeStack): number {
+    const from = out.top;
+    const first = i - this.size(i) + 1;
+    for (let j = i - 1; j >= first; j -= this.size(j)) out.push(j);
+    out.reverseFrom(from);
+    return out.top - from;
+  }
   result(i: number): unknown {
     return this.res![i];
   }
@@ -720,22 +728,30 @@ export class SourceFile {
     };
     return {
       at: (doc, pointer) => this.find(doc, pointer),
-      items: (node) => {
-        if (node === NONE || tree.k(node) !== K_SEQUENCE) return null;
-        const kids = this.real(node);
-        for (let i = 0; i < kids.length; i++) kids[i] = this.norm(kids[i]!);
-        return kids;
+      items: (node, out) => {
+        if (node === NONE || tree.k(node) !== K_SEQUENCE) return -1;
+        const from = out.top;
+        const count = this.realInto(node, out);
+        const a = out.a;
+        for (let i = from; i < from + count; i++) a[i] = this.norm(a[i]!);
+        return count;
       },
-      pairs: (node) => {
-        if (node === NONE || tree.k(node) !== K_MAPPING) return null;
-        const out: number[] = [];
+      pairs: (node, out) => {
+        if (node === NONE || tree.k(node) !== K_MAPPING) return -1;
+        const from = out.top;
         if (text[this.start(node)] === '{') {
-          for (const p of this.pairs(node)) out.push(p.key, p.value);
-          return out;
+          for (const p of this.pairs(node)) {
+            out.push(p.key);
+            out.push(p.value);
+          }
+          return out.top - from;
         }
-        const kids = this.real(node);
-        for (let i = 0; i < kids.length; i += 2) out.push(this.norm(kids[i]!), i + 1 < kids.length ? this.norm(kids[i + 1]!) : NONE);
-        return out;
+        // Block mappings: keys and values alternate among the children; a last key has no value.
+        const count = this.realInto(node, out);
+        const a = out.a;
+        for (let i = from; i < from + count; i++) a[i] = this.norm(a[i]!);
+        if (count % 2 === 1) out.push(NONE);
+        return out.top - from;
       },
       name: (key) => tree.keyName(key),
       ranges: (node, key, out) => {
@@ -882,15 +898,26 @@ export class SourceFile {
    * at the end of a block collection (no content, no kind).
    */
   private real(n: number): number[] {
-    const tree = this.tree!;
-    const kids = tree.kids(n);
-    const last = kids[kids.length - 1];
-    if (last !== undefined && tree.k(last) === K_NONE && skipTrivia(this.text, tree.s(last), tree.e(last)) >= tree.e(last)) {
-      const t = this.text[this.start(n)];
-      const block = t !== '{' && t !== '[';
-      if (block && (tree.k(n) === K_SEQUENCE || kids.length % 2 === 1)) kids.pop();
-    }
+    const kids = this.tree!.kids(n);
+    if (this.phantomLast(n, kids.length, kids[kids.length - 1] ?? NONE)) kids.pop();
     return kids;
+  }
+
+  /** real(), pushed onto `out` instead of a list of their own; how many. */
+  private realInto(n: number, out: NodeStack): number {
+    const count = this.tree!.kidsInto(n, out);
+    if (!this.phantomLast(n, count, count > 0 ? out.a[out.top - 1]! : NONE)) return count;
+    out.top--;
+    return count - 1;
+  }
+
+  /** Whether `last`, the last of node `n`'s `count` children, is that phantom node. */
+  private phantomLast(n: number, count: number, last: number): boolean {
+    const tree = this.tree!;
+    if (last === NONE || tree.k(last) !== K_NONE || skipTrivia(this.text, tree.s(last), tree.e(last)) < tree.e(last)) return false;
+    const t = this.text[this.start(n)];
+    const block = t !== '{' && t !== '[';
+    return block && (tree.k(n) === K_SEQUENCE || count % 2 === 1);
   }
 
   /** Key and value nodes of a mapping (NONE for an empty value). */

@@ -309,6 +309,47 @@ t.test('capture records the nodes later findings point at, with the ranges the p
   t.equal(skeletonNodeOf('Deployment', web, splitPointer('/metadata/name')), null, 'the name is kept but not recorded: no finding made after reading points at it');
 });
 
+t.test('capture of collections larger than its node stack: every recorded node at the ranges locate() gives', async (t) => {
+  // The stack starts at 1,024 node numbers: 700 labels (1,400) and 600 template annotations (1,200)
+  // make it grow while the walk is inside them, with their ancestors' children below; a flow
+  // mapping, an empty value and a last key without one are among them.
+  const labels = Array.from({ length: 700 }, (_, i) => `    l${i}: "v${i}"`).join('\n');
+  const annotations = Array.from({ length: 600 }, (_, i) => `        a${i}: ${i % 50 === 0 ? '{x: 1, y: [2]}' : `"w${i}"`}`).join('\n');
+  const ports = Array.from({ length: 40 }, (_, i) => `        - {name: p${i}, containerPort: ${8000 + i}}`).join('\n');
+  const text = [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: big', '  labels:', labels, 'spec:', '  replicas: 2', '  template:',
+    '    metadata:', '      labels: {app: big}', '      annotations:', annotations, '        empty:', '        last:',
+    '    spec:', '      containers:', '      - name: c', '        ports:', ports, '      - name: d', '        ports: []', '',
+  ].join('\n');
+  const { src, resources, at, ranges } = captured(text);
+  t.equal(resources.length, 1);
+  const r = resources[0]!;
+  const s = skeleton(r.kind, r.object, '', false);
+  let checked = 0;
+  let wrong = 0;
+  for (const path of pathsOf(s)) {
+    const hit = skeletonNodeOf(r.kind, s, splitPointer(path));
+    if (hit === null || !hit.exact) continue;
+    const k = at[0]! + 4 * hit.index;
+    const node = src.locate(r.doc, r.base + path, 'node');
+    const key = src.locate(r.doc, r.base + path, 'key');
+    if (ranges[k] !== node?.[0] || ranges[k + 1] !== node?.[1] || ranges[k + 2] !== key?.[0] || ranges[k + 3] !== key?.[1]) wrong++;
+    checked++;
+  }
+  // The root, metadata, the labels map and its 700 labels, spec, replicas, the template, its metadata,
+  // its labels (the map only), its annotations map with 602 entries and x, y and y/0 in each of the
+  // 12 flow mappings, its spec, containers, two containers with their ports lists, 40 ports of 3 nodes.
+  t.equal(checked, 2 + 701 + 5 + (1 + 602 + 36) + 6 + 40 * 3, 'every label, annotation and port recorded');
+  t.equal(wrong, 0, 'each at the node and key ranges locate() gives');
+  // By hand: the last port of the first container, and the last label.
+  const port = skeletonNodeOf(r.kind, s, splitPointer('/spec/template/spec/containers/0/ports/39/containerPort'))!;
+  const p = at[0]! + 4 * port.index;
+  t.equal(text.slice(ranges[p]!, ranges[p + 1]!), '8039', 'the last port');
+  const label = skeletonNodeOf(r.kind, s, splitPointer('/metadata/labels/l699'))!;
+  const l = at[0]! + 4 * label.index;
+  t.same([text.slice(ranges[l]!, ranges[l + 1]!), text.slice(ranges[l + 2]!, ranges[l + 3]!)], ['"v699"', 'l699'], 'the last label, and its key');
+});
+
 t.test('under 64 KB ranges and line starts are kept in 16 bits, above in 32, with the same positions', async (t) => {
   const { LineIndex } = await import('../src/yaml-source.js');
   const big = `# ${'x'.repeat(70_000)}\n${CAPTURE_TEXT}`;
