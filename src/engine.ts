@@ -147,7 +147,10 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     }
     pending.push(p);
   }
-  /** A parse at hand, or NEEDS_SOURCE: resolveOne() reads nothing, and changes nothing, before it asks. */
+  /**
+   * A parse at hand, or NEEDS_SOURCE: resolveOne() reads nothing before it asks, and changes nothing
+   * but its memo of related locations already resolved (relatedResults, whose entries stay right).
+   */
   function cachedOnly(i: number): SourceFile {
     const s = srcCache.get(i);
     if (!s) throw NEEDS_SOURCE;
@@ -155,6 +158,12 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   }
   /** Every distinct message reported, once (see oneText()). */
   const texts = new Map<string, string>();
+  /**
+   * Related locations as resolved, by the object a rule reported. A rule that lists the same
+   * location under many findings (every claim of a host-port group names the others) can hand over
+   * one object each time: it is resolved once, and its findings share the result.
+   */
+  const relatedResults = new WeakMap<RelatedReport, RelatedResult>();
   /** Copies of the strings that outlive their file (see OwnStrings). */
   const strings = new OwnStrings();
   // Texts are kept past their file only where something reads them later: fixes' edits (and --fix
@@ -491,10 +500,15 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   function resolveOne(p: Pending, get: (i: number) => SourceFile | undefined): EngineFinding {
     const related: RelatedResult[] = p.related.map((rel) => {
-      const { at, range, pointer } = locate(rel, get, p.ruleId);
-      const s = at.position(range[0]);
-      const e = at.position(range[1]);
-      return { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
+      let out = relatedResults.get(rel);
+      if (out === undefined) {
+        const { at, range, pointer } = locate(rel, get, p.ruleId);
+        const s = at.position(range[0]);
+        const e = at.position(range[1]);
+        out = { file: rel.resource.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, path: pointer, message: rel.message };
+        relatedResults.set(rel, out);
+      }
+      return out;
     });
     // Findings are made by the ten thousand: literals of one shape (no spreads) keep them cheap.
     if (p.loc.kind === 'none') {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { lintText, lintTexts, of } from './helpers/harness.js';
 import { runEngine, RulePathError } from '../src/engine.js';
-import type { Resource, Rule, RuleContext } from '../src/types.js';
+import type { RelatedReport, Resource, Rule, RuleContext } from '../src/types.js';
 
 const pod = (name: string, extra = '') => `apiVersion: v1
 kind: Pod
@@ -191,6 +191,44 @@ t.test('a plain run keeps neither text nor parse of a read file: later findings 
     const r = await runEngine({ cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule: late, options: {} }], evaluateFixes });
     t.same(r.findings.map((f) => [f.file, f.line, f.column, f.endLine, f.endColumn, f.message]), want, evaluateFixes ? 'from the kept parse' : 'from the captured ranges');
   }
+});
+
+t.test('a related location handed over under several findings is resolved once, and those findings share the result', async (t) => {
+  // Pod a's port is listed by findings about b, in done() (after both files are read) and by two
+  // findings while a's own file is read; another object for the same node keeps its own message.
+  const rule: Rule = {
+    meta: { ...badRule('').meta, id: 'shared-related', crossResource: true },
+    create: (ctx) => {
+      const pods: Resource[] = [];
+      let shared: RelatedReport | undefined;
+      return {
+        resource: (r) => {
+          pods.push(r);
+          if (r.name !== 'a') return;
+          shared = { resource: r, path: '/spec/containers/0/ports/0', message: 'port 80 of a' };
+          ctx.report({ resource: r, path: '/metadata/name', message: 'first, while a is read', related: [shared] });
+          ctx.report({ resource: r, path: '/spec/containers/0/name', message: 'second, while a is read', related: [shared] });
+        },
+        done: () => {
+          const b = pods.find((r) => r.name === 'b')!;
+          ctx.report({ resource: b, path: '/metadata/name', message: 'late, at b', related: [shared!] });
+          ctx.report({ resource: b, path: '/spec/containers/0/name', message: 'late, at b again', related: [shared!, { ...shared!, message: 'the same port, said otherwise' }] });
+        },
+      };
+    },
+  };
+  const files = [
+    { path: '/v/a.yaml', display: 'a.yaml', context: false, text: pod('a') },
+    { path: '/v/b.yaml', display: 'b.yaml', context: false, text: pod('b') },
+  ];
+  const r = await runEngine({ cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule, options: {} }], strict: true });
+  const port = { file: 'a.yaml', line: 10, column: 11, endLine: 10, endColumn: 28, path: '/spec/containers/0/ports/0', message: 'port 80 of a' };
+  const by = (m: string) => r.findings.find((f) => f.message === m)!;
+  for (const m of ['first, while a is read', 'second, while a is read', 'late, at b']) t.same(by(m).related, [port], m);
+  t.same(by('late, at b again').related, [port, { ...port, message: 'the same port, said otherwise' }], 'another object: its own message at the same place');
+  const results = ['first, while a is read', 'second, while a is read', 'late, at b', 'late, at b again'].map((m) => by(m).related[0]);
+  t.ok(results.every((x) => x === results[0]), 'one result object for the four findings');
+  t.not(by('late, at b again').related[1], results[0], 'not for the other object');
 });
 
 t.test('pointers: split once and shared, escapes undone, and a shared split survives the nearest-ancestor search', async (t) => {
