@@ -173,6 +173,20 @@ const rule: Rule = {
       },
       done() {
         const sidecars = sidecarPolicy(ctx.facts);
+        // Every claim of a group lists the same few others: one related location per claim (and per
+        // wording: the same pod, or another workload), handed over for each finding that lists it,
+        // which the engine then resolves once.
+        const memos = [new Map<Entry, RelatedReport>(), new Map<Entry, RelatedReport>()] as const;
+        const relatedAt = (x: Entry, across: boolean): RelatedReport => {
+          const memo = memos[across ? 1 : 0];
+          let rel = memo.get(x);
+          if (!rel) {
+            const of = across ? ` of ${resourceLabel(x.claim.resource)}` : '';
+            rel = { resource: x.claim.resource, path: x.claim.path, message: `${describeClaim(x.claim)} claimed by ${containerLabel(x.claim.container)}${of}` };
+            memo.set(x, rel);
+          }
+          return rel;
+        };
         const byKey = new Buckets<Entry>();
         for (const e of entries) {
           e.root = lineage.root(e.claim.resource);
@@ -202,10 +216,7 @@ const rule: Rule = {
                 message:
                   `host port ${describeClaim(c)} of ${containerLabel(c.container)} is also claimed by ${o.container === c.container ? 'another port of the same container' : containerLabel(o.container)} ` +
                   `in the same pod: one pod cannot bind a host port twice${sidecarNote(inPod)}; give one of them another hostPort`,
-                related: inPod.slice(0, MAX_RELATED).map((x) => ({
-                  resource: x.claim.resource, path: x.claim.path,
-                  message: `${describeClaim(x.claim)} claimed by ${containerLabel(x.claim.container)}`,
-                })),
+                related: inPod.slice(0, MAX_RELATED).map((x) => relatedAt(x, false)),
               });
             }
             if (across.length === 0) continue;
@@ -223,10 +234,7 @@ const rule: Rule = {
             }
             const constrained = e.placement.constrained || g.classes.some((k) => k.placement.constrained && k.entries.length > (k.roots.get(e.root) ?? 0));
             const unproven = constrained ? ', and their nodeSelector, node affinity or nodeName could not be proven disjoint' : '';
-            const related: RelatedReport[] = across.slice(0, MAX_RELATED).map((x) => ({
-              resource: x.claim.resource, path: x.claim.path,
-              message: `${describeClaim(x.claim)} claimed by ${containerLabel(x.claim.container)} of ${resourceLabel(x.claim.resource)}`,
-            }));
+            const related: RelatedReport[] = across.slice(0, MAX_RELATED).map((x) => relatedAt(x, true));
             ctx.report({
               resource: c.resource,
               path: c.path,
