@@ -18,7 +18,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CLI, opt, ROOT, WORK } from './common.mjs';
+import { CLI, median, opt, ROOT, runOnce, WORK } from './common.mjs';
 
 const rev = process.argv[2];
 if (!rev || rev.startsWith('--')) {
@@ -54,19 +54,8 @@ const builds = [
   { name: `${rev} (${commit.slice(0, 12)})`, cli: join(tree, 'dist', 'src', 'cli.js'), out: join(WORK, 'compare-a.out') },
   { name: 'this checkout', cli: CLI, out: join(WORK, 'compare-b.out') },
 ];
-const RSS = join(ROOT, 'bench', 'report-rss.mjs');
+const once = (b) => runOnce([b.cli, corpus, '--format', format, '--output-file', b.out]);
 
-function once(b) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', RSS, b.cli, corpus, '--format', format, '--output-file', b.out], { cwd: ROOT, encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${b.name} exited ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
-  const rss = /KP_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
-  const cpu = /KP_BENCH_CPU_US=(\d+)/.exec(r.stderr);
-  return { seconds, cpu: cpu ? Number(cpu[1]) / 1e6 : NaN, rss: rss ? Number(rss[1]) / 1024 : NaN };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const quartiles = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
@@ -83,7 +72,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const rows = builds.map((b, i) => {
   const s = samples[i];
   const [q1, q3] = quartiles(s.map((x) => x.seconds));
-  return `| ${b.name} | ${median(s.map((x) => x.seconds)).toFixed(3)} s (${q1.toFixed(2)}-${q3.toFixed(2)}) | ${median(s.map((x) => x.cpu)).toFixed(2)} s | ${median(s.map((x) => x.rss)).toFixed(0)} MiB (max ${Math.max(...s.map((x) => x.rss)).toFixed(0)}) |`;
+  return `| ${b.name} | ${median(s.map((x) => x.seconds)).toFixed(3)} s (${q1.toFixed(2)}-${q3.toFixed(2)}) | ${median(s.map((x) => x.cpuSeconds)).toFixed(2)} s | ${median(s.map((x) => x.rssMiB)).toFixed(0)} MiB (max ${Math.max(...s.map((x) => x.rssMiB)).toFixed(0)}) |`;
 });
 const paired = (key) => samples[1].map((x, k) => x[key] / samples[0][k][key]);
 const wins = (key) => paired(key).filter((r) => r < 1).length;
@@ -92,7 +81,7 @@ console.log('| build | wall, median (quartiles) | CPU, median | peak RSS, median
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log(`\nthis checkout / ${rev}, median of the rounds' ratios:`);
-for (const [key, label] of [['seconds', 'wall'], ['cpu', 'CPU'], ['rss', 'peak RSS']]) {
+for (const [key, label] of [['seconds', 'wall'], ['cpuSeconds', 'CPU'], ['rssMiB', 'peak RSS']]) {
   console.log(`  ${label}: ${median(paired(key)).toFixed(3)} (lower in ${wins(key)} of ${ROUNDS} rounds)`);
 }
 const same = readFileSync(builds[0].out).equals(readFileSync(builds[1].out));

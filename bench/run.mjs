@@ -20,11 +20,9 @@
 // a change removed work (the targets are wall-time ratios all the same).
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, CORPUS, flag, ROOT, RUNS, WORK } from './common.mjs';
-
-const RSS = join(ROOT, 'bench', 'report-rss.mjs');
+import { CLI, CORPUS, flag, median, ROOT, runOnce, RUNS, WORK } from './common.mjs';
 
 function generate(dir, extra = []) {
   if (existsSync(join(dir, '.done'))) return;
@@ -35,27 +33,12 @@ function generate(dir, extra = []) {
   writeFileSync(join(dir, '.done'), '');
 }
 
-/** One run; with `stdout`, its standard output goes to that file (as a shell's `> file` would). */
-function once(args, stdout) {
-  const fd = stdout ? openSync(stdout, 'w') : undefined;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', RSS, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', fd ?? 'pipe', 'pipe'] });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (fd !== undefined) closeSync(fd);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
-  const m = /KP_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
-  const cpu = /KP_BENCH_CPU_US=(\d+)/.exec(r.stderr);
-  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) / 1e6 : NaN, rssMiB: m ? Number(m[1]) / 1024 : NaN };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** Each measurement's runs, in rounds (see above); `runs` caps a slow one's rounds. */
 function measureInRounds(items) {
-  for (const it of items) once(it.args, it.stdout); // warm the file cache
+  for (const it of items) runOnce(it.args, it.stdout); // warm the file cache
   const samples = new Map(items.map((it) => [it.key, []]));
   for (let round = 0; round < RUNS; round++) {
-    for (const it of items) if (round < (it.runs ?? RUNS)) samples.get(it.key).push(once(it.args, it.stdout));
+    for (const it of items) if (round < (it.runs ?? RUNS)) samples.get(it.key).push(runOnce(it.args, it.stdout));
     process.stderr.write(`  round ${round + 1} of ${RUNS} done\n`);
   }
   const r = {};
