@@ -37,37 +37,40 @@ const rule: Rule = {
     return {
       resource(r) {
         if (hasPodTemplate(r)) {
-          const byContainer = new Map<string, Map<string, PortRef>>();
-          const inPod = new Map<string, PortRef>();
-          for (const p of allPorts(r)) {
+          // Each port is compared with the valid named ports before it (a pod has a handful): a clean
+          // pod, nearly every one, costs no maps and no paths.
+          const ps = allPorts(r);
+          for (let i = 0; i < ps.length; i++) {
+            const p = ps[i]!;
             if (p.name === undefined) continue;
-            const namePath = ptr(p.path, 'name');
             const problem = ianaSvcNameProblem(p.name);
             if (problem) {
-              ctx.report({ resource: r, path: namePath, message: `port name "${p.name}" is not a valid IANA_SVC_NAME: ${problem}` });
+              ctx.report({ resource: r, path: ptr(p.path, 'name'), message: `port name "${p.name}" is not a valid IANA_SVC_NAME: ${problem}` });
               continue;
             }
-            let mine = byContainer.get(p.container.path);
-            if (!mine) byContainer.set(p.container.path, (mine = new Map()));
-            const dup = mine.get(p.name);
+            // The first valid port of this name in the pod, and in this container.
+            let first: PortRef | undefined;
+            let dup: PortRef | undefined;
+            for (let j = 0; j < i && !dup; j++) {
+              const q = ps[j]!;
+              if (q.name !== p.name || ianaSvcNameProblem(q.name) !== null) continue;
+              first ??= q;
+              if (q.container.path === p.container.path) dup = q;
+            }
             if (dup) {
               ctx.report({
-                resource: r, path: namePath,
+                resource: r, path: ptr(p.path, 'name'),
                 message: `port name "${p.name}" is used twice in container "${p.container.name}": the API server rejects duplicate port names`,
                 related: [{ resource: r, path: ptr(dup.path, 'name'), message: `first use of "${p.name}"` }],
               });
               continue;
             }
-            mine.set(p.name, p);
-            const other = inPod.get(p.name);
-            if (other && other.container.path !== p.container.path) {
+            if (first) {
               ctx.report({
-                resource: r, path: namePath, severity: 'warning',
-                message: `port name "${p.name}" is also used by container "${other.container.name}": a Service targeting "${p.name}" reaches only the first; give each a distinct name`,
-                related: [{ resource: r, path: ptr(other.path, 'name'), message: `"${p.name}" in container "${other.container.name}"` }],
+                resource: r, path: ptr(p.path, 'name'), severity: 'warning',
+                message: `port name "${p.name}" is also used by container "${first.container.name}": a Service targeting "${p.name}" reaches only the first; give each a distinct name`,
+                related: [{ resource: r, path: ptr(first.path, 'name'), message: `"${p.name}" in container "${first.container.name}"` }],
               });
-            } else if (!other) {
-              inPod.set(p.name, p);
             }
           }
         }

@@ -143,8 +143,8 @@ function imagePattern(image: string): RegExp {
   return re;
 }
 
-function argsOrderHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'image-args-order' }>): Hit[] {
-  const hits: Hit[] = [];
+/** Push the advisory's hits in `r` onto `hits` (most resources have none: nothing is made for them). */
+function argsOrderHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'image-args-order' }>, hits: Hit[]): void {
   const imageRe = imagePattern(t.image);
   // The host ports are gathered once a container runs the image: most workloads run none.
   let hostPorts: Map<number, string> | undefined;
@@ -187,25 +187,22 @@ function argsOrderHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'im
     if (hp) related.push({ resource: r, path: hp, message: `the host port ${portOf(first.value)} is declared here` });
     hits.push({ advisory: a, target: { resource: r, path: first.path }, vars: { item: first.value, other: later.value }, related });
   }
-  return hits;
 }
 
-function annotationHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'annotation-present' }>): Hit[] {
-  const places: Array<{ scope: Scope; base: string; annotations: unknown }> = [];
+/** Push the advisory's hits in `r` onto `hits` (most resources have none: nothing is made for them). */
+function annotationHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'annotation-present' }>, hits: Hit[]): void {
+  const look = (scope: Scope, base: () => string, annotations: unknown) => {
+    if (!isObj(annotations)) return;
+    for (const key of t.keys) {
+      if (!(key in annotations)) continue;
+      hits.push({ advisory: a, target: { resource: r, path: ptr(base(), key), on: 'key' }, vars: { key, scopeNote: t.scopeNotes?.[scope] ?? '' } });
+    }
+  };
   if (t.scopes.includes('namespace') && r.kind === 'Namespace' && r.apiVersion === 'v1') {
-    places.push({ scope: 'namespace', base: '/metadata/annotations', annotations: metadata(r)['annotations'] });
+    look('namespace', () => '/metadata/annotations', metadata(r)['annotations']);
   }
   const tpl = t.scopes.includes('pod-template') ? podTemplate(r) : null;
-  if (tpl) places.push({ scope: 'pod-template', base: ptr(tpl.path, 'metadata', 'annotations'), annotations: tpl.metadata['annotations'] });
-  const hits: Hit[] = [];
-  for (const p of places) {
-    if (!isObj(p.annotations)) continue;
-    for (const key of t.keys) {
-      if (!(key in p.annotations)) continue;
-      hits.push({ advisory: a, target: { resource: r, path: ptr(p.base, key), on: 'key' }, vars: { key, scopeNote: t.scopeNotes?.[p.scope] ?? '' } });
-    }
-  }
-  return hits;
+  if (tpl) look('pod-template', () => ptr(tpl.path, 'metadata', 'annotations'), tpl.metadata['annotations']);
 }
 
 interface ToolState {
@@ -300,8 +297,8 @@ const rule: Rule = {
     return {
       resource(r) {
         for (const a of list) {
-          if (a.trigger.kind === 'annotation-present') hits.push(...annotationHits(r, a, a.trigger));
-          else if (a.trigger.kind === 'image-args-order' && podTemplate(r)) hits.push(...argsOrderHits(r, a, a.trigger));
+          if (a.trigger.kind === 'annotation-present') annotationHits(r, a, a.trigger, hits);
+          else if (a.trigger.kind === 'image-args-order' && podTemplate(r)) argsOrderHits(r, a, a.trigger, hits);
         }
       },
       done() {

@@ -39,15 +39,16 @@ const rule: Rule = {
     return {
       resource(r) {
         const keys = catalogue().nativeSidecarKeys;
-        const byBlock = new Map<string, KeySite[]>();
+        let byBlock: Map<string, KeySite[]> | undefined; // made for the few resources that carry the keys
         for (const site of sitesOf(r)) {
           if (site.kind !== 'annotation' || !keys.includes(site.key)) continue;
           if (site.place !== 'pod' && site.place !== 'namespace') continue;
+          byBlock ??= new Map();
           let g = byBlock.get(site.metaPath);
           if (!g) byBlock.set(site.metaPath, (g = []));
           g.push(site);
         }
-        groups.push(...byBlock.values());
+        if (byBlock) groups.push(...byBlock.values());
       },
       done() {
         if (groups.length === 0) return;

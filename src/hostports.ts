@@ -136,11 +136,17 @@ export function hostPortClaims(r: Resource, sidecars = true): HostPortClaim[] {
   if (!t) return [];
   const hostNetwork = t.spec['hostNetwork'] === true;
   const out: HostPortClaim[] = [];
-  for (const c of containers(r)) {
+  // Indexed loops: four rules ask for every workload's claims, and the iterators' results were some
+  // 20 MB of garbage on 40,000 objects.
+  const cs = containers(r);
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
     if (c.type === 'ephemeralContainer') continue;
     const sidecar = isRestartableInit(c);
     if (c.type === 'initContainer' && (!sidecar || !sidecars)) continue;
-    for (const p of ports(c)) {
+    const ps = ports(c);
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j]!;
       let hostPort = p.hostPort !== undefined && p.hostPort > 0 ? p.hostPort : undefined;
       let via: HostPortClaim['via'] = 'hostPort';
       if (hostPort === undefined && hostNetwork && p.containerPort !== undefined && p.containerPort > 0) {
@@ -165,6 +171,7 @@ export function hostPortClaims(r: Resource, sidecars = true): HostPortClaim[] {
  * one container share one ref, as they did.
  */
 export function keptClaims(claims: HostPortClaim[]): HostPortClaim[] {
+  if (claims.length === 0) return claims; // most workloads claim no host port
   const refs = new Map<ContainerRef, ContainerRef>();
   return claims.map((c) => {
     let ref = refs.get(c.container);

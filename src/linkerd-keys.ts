@@ -235,12 +235,18 @@ const TEMPLATE_PATHS: Record<string, string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+const DEFAULT_TEMPLATE_PATH = ['spec', 'template'];
+/** Pointer of the template's metadata, per path above (one string, not one per resource). */
+const metaPaths = new Map<readonly string[], string>();
+
 function templateMeta(r: Resource): { path: string; meta: Obj } | null {
-  const tokens = TEMPLATE_PATHS[r.kind] ?? ['spec', 'template'];
+  const tokens = TEMPLATE_PATHS[r.kind] ?? DEFAULT_TEMPLATE_PATH;
   let cur: unknown = r.object;
   for (const t of tokens) cur = isObj(cur) ? cur[t] : undefined;
   if (!isObj(cur) || !isObj(cur['metadata'])) return null;
-  return { path: ptr('', ...tokens, 'metadata'), meta: cur['metadata'] };
+  let path = metaPaths.get(tokens);
+  if (path === undefined) metaPaths.set(tokens, (path = ptr('', ...tokens, 'metadata')));
+  return { path, meta: cur['metadata'] };
 }
 
 /** Keys of a metadata map worth a look: under a Linkerd prefix or near one. Cheap for everything else. */
@@ -250,9 +256,10 @@ export function keySites(r: Resource): KeySite[] {
     for (const kind of ['annotation', 'label'] as const) {
       const m = b.meta[kind === 'annotation' ? 'annotations' : 'labels'];
       if (!isObj(m)) continue;
-      const base = ptr(b.metaPath, kind === 'annotation' ? 'annotations' : 'labels');
-      for (const key of Object.keys(m)) {
+      let base: string | undefined; // made for the few maps that hold a key worth a look
+      for (const key in m) {
         if (classify(key).status === 'foreign') continue;
+        base ??= ptr(b.metaPath, kind === 'annotation' ? 'annotations' : 'labels');
         out.push({ resource: r, kind, key, value: m[key], path: ptr(base, key), place: b.place, metaPath: b.metaPath });
       }
     }

@@ -92,6 +92,11 @@ const POD_TEMPLATE_PATHS: Record<string, string> = {
   Rollout: '/spec/template',
 };
 
+/** The same paths as lists of keys. */
+const TEMPLATE_TOKENS: Record<string, readonly string[]> = Object.fromEntries(
+  Object.entries(POD_TEMPLATE_PATHS).map(([kind, path]) => [kind, path.split('/').slice(1)]),
+);
+
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS).filter((k) => k !== 'PodTemplate');
 
 export interface PodTemplate {
@@ -154,7 +159,7 @@ function findPodTemplate(r: Resource): PodTemplate | null {
   if (!hasPodTemplate(r)) return null;
   const path = POD_TEMPLATE_PATHS[r.kind]!;
   let cur: unknown = r.object;
-  for (const t of path.split('/').slice(1)) cur = isObj(cur) ? cur[t] : undefined;
+  for (const t of TEMPLATE_TOKENS[r.kind]!) cur = isObj(cur) ? cur[t] : undefined;
   if (!isObj(cur)) return null;
   const meta = isObj(cur['metadata']) ? cur['metadata'] : {};
   const spec = isObj(cur['spec']) ? cur['spec'] : {};
@@ -181,7 +186,10 @@ export function copiedMap(m: Record<string, string>): Record<string, string> {
 export function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isObj(v)) return out;
-  for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
+  for (const k in v) {
+    const val = v[k];
+    if (val !== null && val !== undefined) out[k] = String(val);
+  }
   return out;
 }
 
