@@ -1,4 +1,4 @@
-import type { Rule } from '../src/types.js';
+import type { RelatedReport, Rule } from '../src/types.js';
 import { Buckets, identity, nodePortsOf, type NodePortRef } from '../src/hostports.js';
 
 /** Do two node ports of the set collide in the API server's allocator or validation? */
@@ -50,6 +50,14 @@ const rule: Rule = {
       },
       done() {
         const range = ctx.facts.nodePortRange();
+        // One related location per node port, shared by every finding that lists it (the engine
+        // then resolves it once): a group of n colliding ports lists each port n - 1 times.
+        const relatedOf = new Map<NodePortRef, RelatedReport>();
+        const related = (x: NodePortRef): RelatedReport => {
+          let rel = relatedOf.get(x);
+          if (!rel) relatedOf.set(x, (rel = { resource: x.service, path: x.path, message: x.label }));
+          return rel;
+        };
         for (const bucket of byNumber.map.values()) {
           for (const np of bucket) {
             if (np.service.file.context) continue;
@@ -74,7 +82,7 @@ const rule: Rule = {
               resource: np.service,
               path: np.path,
               message: `${np.label} is also the ${o.label}${others.length > 1 ? ` (and ${others.length - 1} more)` : ''}: ${why}; give one of them another nodePort`,
-              related: others.slice(0, 5).map((x) => ({ resource: x.service, path: x.path, message: x.label })),
+              related: others.slice(0, 5).map(related),
             });
           }
         }

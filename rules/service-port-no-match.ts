@@ -93,8 +93,11 @@ const rule: Rule = {
 
     function checkNamed(svc: Resource, sp: ServicePortRef, selected: readonly Workload[], related: () => RelatedReport[], sidecarNames: boolean): void {
       const name = sp.targetPort as string;
-      const usable = selected.flatMap((w) => endpointPorts(w.resource, sidecarNames));
-      if (usable.some((p) => p.name === name && p.protocol === sp.protocol)) return;
+      // Most named ports resolve: looked up in place, without a list of all the workloads' ports.
+      for (const w of selected) {
+        const ps = endpointPorts(w.resource, sidecarNames);
+        for (let i = 0; i < ps.length; i++) if (ps[i]!.name === name && ps[i]!.protocol === sp.protocol) return;
+      }
       const all = selected.flatMap((w) => endpointPorts(w.resource, true));
       const head = `targetPort "${name}" of Service port ${describeServicePort(sp)} matches no ${sp.protocol} container port of ${workloadsText(selected)}`;
       let why: string;
@@ -116,7 +119,7 @@ const rule: Rule = {
         const declared = endpointPorts(w.resource, true);
         // A workload that declares no ports at all says nothing about what it listens on: stay quiet.
         if (declared.length === 0) return;
-        if (declared.some((p) => p.containerPort === n && p.protocol === sp.protocol)) return;
+        for (let i = 0; i < declared.length; i++) if (declared[i]!.containerPort === n && declared[i]!.protocol === sp.protocol) return;
       }
       const all = selected.flatMap((w) => endpointPorts(w.resource, true));
       const otherProto = all.find((p) => p.containerPort === n);

@@ -137,7 +137,9 @@ const rule: Rule = {
         };
 
         const svcsOf = graph.servicesByWorkload();
-        const byPort = new Map<string, PortHits>();
+        // Keyed by the Service port's ref, which servicePorts() gives once per Service for the whole
+        // of done(): the first hit of each port makes its entry, so the order is that of the hits.
+        const byPort = new Map<ServicePortRef, PortHits>();
         const views = new Map<Resource, TelepresenceView>();
         for (const w of workloads) {
           const view = telepresenceView(w, v);
@@ -152,9 +154,8 @@ const rule: Rule = {
               if (view.servicePorts && !keptByServicePorts(view.servicePorts, sp)) continue;
               const m = agentMatch(w, sp.numericTarget, sp.protocol, compareProtocol);
               if (!m || (unnamedOnly && m.port?.name)) continue;
-              const key = `${svc.file.index}\u0000${svc.doc}\u0000${svc.base}\u0000${sp.index}`;
-              let entry = byPort.get(key);
-              if (!entry) byPort.set(key, (entry = { svc, sp, hits: [] }));
+              let entry = byPort.get(sp);
+              if (!entry) byPort.set(sp, (entry = { svc, sp, hits: [] }));
               entry.hits.push({ workload: w, match: m });
             }
           }

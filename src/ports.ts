@@ -153,13 +153,18 @@ export interface TelepresenceView {
   containerPorts?: { entry: StringMapEntry; items: PortIdentifier[] | 'all' };
 }
 
+function hasTelepresenceKey(annotations: Record<string, unknown>): boolean {
+  for (const k in annotations) if (k.startsWith('telepresence.')) return true;
+  return false;
+}
+
 /** How Telepresence's agent injector sees a workload's pod template. */
 export function telepresenceView(r: Resource, v: Version | undefined): TelepresenceView {
   const t = TELEPRESENCE_KINDS.has(r.kind) ? podTemplate(r) : null;
   if (!t) return { skip: `Telepresence never injects its agent into a ${r.kind}` };
   // Most pods carry no Telepresence annotation (both prefixes start so): nothing to read then.
   const raw = t.metadata['annotations'];
-  if (!isObj(raw) || !Object.keys(raw).some((k) => k.startsWith('telepresence.'))) return { skip: null };
+  if (!isObj(raw) || !hasTelepresenceKey(raw)) return { skip: null };
   const anns = podAnnotations(r);
   const inject = telepresenceAnnotation(anns, 'inject-traffic-agent', v);
   if (inject && inject.value !== 'enabled') {
@@ -205,15 +210,21 @@ export interface AgentMatch {
  * with that number (and protocol, from 2.6.8), else the first container that declares no ports.
  */
 export function agentMatch(r: Resource, target: number, protocol: string, compareProtocol: boolean): AgentMatch | undefined {
-  const cs = containers(r).filter((c) => c.type === 'container');
-  for (const c of cs) {
-    for (const p of ports(c)) {
+  // Asked for every numeric port of every Service of every workload: no lists made on the way.
+  const cs = containers(r);
+  let bare: ContainerRef | undefined;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c.type !== 'container') continue;
+    const ps = ports(c);
+    if (ps.length === 0) bare ??= c;
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j]!;
       if (p.containerPort === target && (!compareProtocol || p.protocol === protocol)) {
         return c.name === TRAFFIC_AGENT ? undefined : { container: c, port: p };
       }
     }
   }
-  const bare = cs.find((c) => ports(c).length === 0);
   return bare && bare.name !== TRAFFIC_AGENT ? { container: bare } : undefined;
 }
 
@@ -224,6 +235,11 @@ export function proposePortName(preferred: string | undefined, p: { protocol: st
 }
 
 export function podPortNames(r: Resource): Set<string> {
-  return new Set(containers(r).flatMap(ports).map((p) => p.name).filter((n): n is string => !!n));
+  const names = new Set<string>();
+  for (const c of containers(r)) {
+    const ps = ports(c);
+    for (let i = 0; i < ps.length; i++) if (ps[i]!.name) names.add(ps[i]!.name!);
+  }
+  return names;
 }
 
