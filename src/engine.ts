@@ -303,7 +303,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
 
   function readFile(input: InputFile, index: number, got: Exclude<ParsedInput, { local: true }> | undefined): void {
     const ref: FileRef = { index, path: input.display, context: input.context };
-    const read = got ?? readInput(input);
+    const read = got ?? readInput(input, sizes[index]);
     const record: FileRecord = { ref, input };
     const state: FileState = { record, directives: [], ignores: new Map() };
     files.push(state);

@@ -156,19 +156,23 @@ export type ReadBytesResult = { text: string; bom: boolean; bytes: Buffer } | { 
 /** Files larger than this are reported, not parsed. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-/** Read one input as text, or say why it is not YAML text. */
-export function readInput(f: InputFile): ReadResult {
-  const r = readInputBytes(f);
+/**
+ * Read one input as text, or say why it is not YAML text. `size`: its size in bytes as this run
+ * already found it (the engine stats every input to decide on parse workers), which saves a stat;
+ * 0 or absent when unknown.
+ */
+export function readInput(f: InputFile, size?: number): ReadResult {
+  const r = readInputBytes(f, size);
   return 'problem' in r ? r : { text: r.text, bom: r.bom };
 }
 
 /** readInput(), with the bytes the text was decoded from. */
-export function readInputBytes(f: InputFile): ReadBytesResult {
+export function readInputBytes(f: InputFile, size?: number): ReadBytesResult {
   if (f.text !== undefined) return checkText(Buffer.from(f.text, 'utf8'), f.text);
   let buf: Buffer;
   try {
-    const st = statSync(f.path);
-    if (st.size > MAX_FILE_BYTES) return { problem: `file is ${(st.size / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit: not read` };
+    const bytes = size || statSync(f.path).size;
+    if (bytes > MAX_FILE_BYTES) return { problem: `file is ${(bytes / 1048576).toFixed(0)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit: not read` };
     buf = readFileSync(f.path);
   } catch (e) {
     throw new UsageError(`cannot read ${f.display}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);

@@ -214,7 +214,7 @@ export class ParsePool {
       if (!slot) return;
       slot.inHand++;
       this.next++;
-      slot.worker.postMessage({ index, input: this.files[index] });
+      slot.worker.postMessage({ index, input: this.files[index], size: this.sizes[index] });
     }
   }
 

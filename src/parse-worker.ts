@@ -20,7 +20,14 @@ const rules: Promise<Array<{ rule: Rule; options: Record<string, unknown> }>> = 
   specs.map(async (s) => ({ rule: await loadRule(s.id), options: s.options })),
 );
 
-port.on('message', (job: { index: number; input: InputFile } | { retire: true }) => {
+/** A file to read; `size` as the engine's stat found it (0 when unknown), so that it is not stat()ed again. */
+interface Job {
+  index: number;
+  input: InputFile;
+  size?: number;
+}
+
+port.on('message', (job: Job | { retire: true }) => {
   if ('retire' in job) {
     // Every file is sent: make the code cache's entries of the modules compiled here (validators,
     // with the functions that ran; see code-cache.ts), then end.
@@ -33,11 +40,11 @@ port.on('message', (job: { index: number; input: InputFile } | { retire: true })
   );
 });
 
-function answer(job: { index: number; input: InputFile }, prep: Array<{ rule: Rule; options: Record<string, unknown> }>): void {
+function answer(job: Job, prep: Array<{ rule: Rule; options: Record<string, unknown> }>): void {
   const { index, input } = job;
   let out: WireInput;
   try {
-    const read = readInputBytes(input);
+    const read = readInputBytes(input, job.size);
     if ('problem' in read) {
       out = { index, problem: read.problem };
     } else {

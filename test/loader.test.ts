@@ -1,11 +1,12 @@
 // Directory walks: file types from the directory entries, links followed once, loops and dangling
-// links skipped, a file reached twice checked once.
+// links skipped, a file reached twice checked once. Reading an input with the size the run found.
 
 import t from 'tap';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discover } from '../src/loader.js';
+import { discover, MAX_FILE_BYTES, readInput } from '../src/loader.js';
+import { UsageError } from '../src/errors.js';
 
 const deployment = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n`;
 
@@ -53,4 +54,23 @@ t.test('a file named on the command line and also reached by a walk, through a l
   // A file given as context and walked as a checked one is checked.
   const ctx = discover({ cwd: root, paths: ['via-link'], context: ['real/a.yaml'], ignorePatterns: [], ignoreBase: root });
   t.same(ctx.map((f) => [f.display, f.context]), [['via-link/a.yaml', false], ['via-link/b.yaml', false]]);
+});
+
+t.test('readInput takes the size the run already found instead of stat()ing the file again', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'kp-read-'));
+  const path = join(root, 'web.yaml');
+  writeFileSync(path, deployment('web'));
+  const input = { path, display: 'web.yaml', context: false };
+  // The size given is what decides the limit: a size over it is reported, and the file is not read.
+  const over = readInput(input, MAX_FILE_BYTES + 1);
+  t.same(over, { problem: `file is 64 MiB, over the 64 MiB limit: not read` });
+  t.same(readInput(input, 200 * 1024 * 1024), { problem: 'file is 200 MiB, over the 64 MiB limit: not read' });
+  // A size under the limit, or none (0: unknown), reads the file.
+  t.same(readInput(input, 10), { text: deployment('web'), bom: false });
+  t.same(readInput(input, 0), { text: deployment('web'), bom: false });
+  t.same(readInput(input), { text: deployment('web'), bom: false });
+  // A file gone since its size was found is the same error as without a size.
+  const gone = { path: join(root, 'gone.yaml'), display: 'gone.yaml', context: false };
+  t.throws(() => readInput(gone, 10), new UsageError('cannot read gone.yaml: ENOENT'));
+  t.throws(() => readInput(gone), new UsageError('cannot read gone.yaml: ENOENT'));
 });
