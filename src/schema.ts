@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { compileCached } from './code-cache.js';
 import { projectPath } from './paths.js';
 import { escapeToken } from './pointer.js';
-import { goYamlNonString, goYamlNumberDiffers, type GoYamlValue } from './yaml11.js';
+import { goYamlNonString, goYamlNumberDiffers, mayBeNonString, type GoYamlValue } from './yaml11.js';
 
 const require = createRequire(import.meta.url);
 
@@ -586,13 +586,16 @@ export function validateBuiltin(obj: Obj, fn: ValidateFn, opts: ValidateOptions 
     let path: string | undefined;
     let src: string | null = null;
     if (typeof v === 'string') {
-      if (!goYamlNonString(v)) return;
-      // Quoted wherever it is written (`"8080"`, `"true"`): a string for Kubernetes too.
+      // Cheapest first: the first character, then whether the file has the value as a plain scalar
+      // at all (quoted wherever it is written, `"8080"`, `"true"`: a string for Kubernetes too), and
+      // only then go-yaml's resolution (expressions and a BigInt for numbers), once.
+      if (v.length === 0 || !mayBeNonString(v.charCodeAt(0))) return;
       if (opts.mayBePlain && !opts.mayBePlain(v)) return;
+      go = goYamlNonString(v);
+      if (!go) return;
       path = pointerOf(stack, key);
       src = withoutAnchor(opts.raw(path));
       if (src !== v) return; // quoted, tagged or a block scalar: a string for Kubernetes too
-      go = goYamlNonString(v);
     } else if (typeof v === 'number' && opts.checkNumbers) {
       path = pointerOf(stack, key);
       src = withoutAnchor(opts.raw(path));

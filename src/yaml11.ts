@@ -69,7 +69,10 @@ export function mayBeNonString(c: number): boolean {
  * `-0x1F`). Cheap: most strings fail the first-character test.
  */
 export function goYamlNonString(s: string): GoYamlValue | undefined {
-  if (s.length === 0 || s.length > 40 || !mayBeNonString(s.charCodeAt(0))) return undefined;
+  const c = s.charCodeAt(0);
+  if (s.length === 0 || s.length > 40 || !mayBeNonString(c)) return undefined;
+  // Of the words, only y, n, yes, no, on and off (any case form) are not strings: `nginx` is.
+  if (c > 57 && s.length > 3) return undefined;
   const r = resolveGoYaml(s);
   return r.type === 'string' || r.type === 'null' ? undefined : r;
 }

@@ -47,6 +47,16 @@ t.test('go-yaml v2 typing of plain scalars', async (t) => {
   t.equal(goYamlNonString('hello'), undefined);
   t.equal(goYamlNonString('64Mi'), undefined);
   t.same(goYamlNonString('on'), { type: 'bool', value: true });
+  // goYamlNonString is resolveGoYaml with cheap gates in front: it agrees with it on every string
+  // the gates could get wrong (the YAML 1.1 words in every case form, longer words with their first
+  // letters, numbers and near-numbers).
+  const words = ['y', 'Y', 'n', 'N', 'yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'oFF', 'yES', 'nO',
+    'none', 'nope', 'yess', 'onion', 'Offset', 'YESS', 'nginx', 'o', 'O', 'ok', 'yo', 'off!', '0', '07', '0b1', '-0x1F', '1_000', '+.inf',
+    '.5', '-', '+', '.', '512Mi', '1e3', '0o17', '9'.repeat(41)];
+  for (const w of words) {
+    const r = resolveGoYaml(w);
+    t.same(goYamlNonString(w), w.length > 40 || r.type === 'string' || r.type === 'null' ? undefined : r, w);
+  }
 });
 
 t.test('the leading-zero gate finds exactly what its pattern describes', async (t) => {
