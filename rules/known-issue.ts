@@ -155,7 +155,8 @@ function argsOrderHits(r: Resource, a: Advisory, t: Extract<Trigger, { kind: 'im
   };
   for (const c of containers(r)) {
     const image = str(c.container['image']);
-    if (image === undefined || !imageRe.test(parseImage(image).repository)) continue;
+    // The repository is part of the image's text: an image that does not contain the name is not parsed.
+    if (image === undefined || !image.includes(t.image) || !imageRe.test(parseImage(image).repository)) continue;
     if (!hostPorts) {
       hostPorts = new Map();
       for (const p of allPorts(r)) if (p.hostPort !== undefined && p.hostPort > 0 && !hostPorts.has(p.hostPort)) hostPorts.set(p.hostPort, p.path);

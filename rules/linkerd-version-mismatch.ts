@@ -71,11 +71,14 @@ const rule: Rule = {
   create(ctx) {
     const pins: Pin[] = [];
 
-    const addPins = (r: Resource, base: string, annotations: unknown, keys: Record<string, string>) => {
+    /** `base` is the annotations' pointer, or how to make it (most pods pin nothing: no pointer made for them). */
+    const addPins = (r: Resource, base: string | (() => string), annotations: unknown, keys: Record<string, string>) => {
       if (!isObj(annotations)) return;
-      for (const [key, what] of Object.entries(keys)) {
+      for (const key in keys) {
         const v = str(annotations[key]);
-        if (v !== undefined) pins.push({ target: { resource: r, path: ptr(base, key) }, value: v.trim(), what: `${what} "${key}: ${v.trim()}"`, advice: UNPIN });
+        if (v === undefined) continue;
+        if (typeof base !== 'string') base = base();
+        pins.push({ target: { resource: r, path: ptr(base, key) }, value: v.trim(), what: `${keys[key]} "${key}: ${v.trim()}"`, advice: UNPIN });
       }
     };
 
@@ -86,7 +89,7 @@ const rule: Rule = {
           return;
         }
         const t = podTemplate(r);
-        if (t) addPins(r, ptr(t.path, 'metadata', 'annotations'), t.metadata['annotations'], POD_PINS);
+        if (t) addPins(r, () => ptr(t.path, 'metadata', 'annotations'), t.metadata['annotations'], POD_PINS);
         const proxy = linkerdProxyContainer(r);
         const image = proxy ? str(proxy.container['image']) : undefined;
         if (proxy && image !== undefined) {

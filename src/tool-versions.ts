@@ -104,7 +104,8 @@ export function collectTelepresence(r: Resource, sink: FactSink): void {
 
 /** Spegel images: ghcr.io/spegel-org/spegel and mirrors of it. */
 export function isSpegelImage(image: string): boolean {
-  return /(^|\/)spegel-org\/spegel$/.test(parseImage(image).repository);
+  // Asked for every container: an image that does not name the repository at all is not parsed.
+  return image.includes('spegel-org/spegel') && /(^|\/)spegel-org\/spegel$/.test(parseImage(image).repository);
 }
 
 /** Spegel version from its image tag (tags keep the `v`); the version label when the image is pinned by digest. */
