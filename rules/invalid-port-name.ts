@@ -1,7 +1,7 @@
-import type { Rule } from '../src/types.js';
-import { allPorts, hasPodTemplate, ianaSvcNameProblem, type PortRef } from '../src/model.js';
+import type { Resource, Rule } from '../src/types.js';
+import { allPorts, asArray, hasPodTemplate, ianaSvcNameProblem, isObj, type PortRef } from '../src/model.js';
 import { isService, servicePorts } from '../src/services.js';
-import { getAt, ptr } from '../src/pointer.js';
+import { ptr } from '../src/pointer.js';
 
 /** DNS-1123 label: what a Service port name must be. */
 function dnsLabelProblem(name: string): string | null {
@@ -9,6 +9,13 @@ function dnsLabelProblem(name: string): string | null {
   if (name.length > 63) return `it is ${name.length} characters long (at most 63)`;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) return 'it must be lowercase letters, digits and hyphens, starting and ending with a letter or digit';
   return null;
+}
+
+/** A Service port's targetPort as written (servicePorts() reads `"8080"` as 8080), read in place. */
+function rawTargetPort(r: Resource, index: number): unknown {
+  const spec = r.object['spec'];
+  const item = isObj(spec) ? asArray(spec['ports'])[index] : undefined;
+  return isObj(item) ? item['targetPort'] : undefined;
 }
 
 const rule: Rule = {
@@ -89,7 +96,7 @@ const rule: Rule = {
                 });
               } else seen.set(sp.name, namePath);
             }
-            const rawTarget = getAt(r.object, ptr(sp.path, 'targetPort'));
+            const rawTarget = rawTargetPort(r, sp.index);
             if (typeof rawTarget === 'string' && /^\d+$/.test(rawTarget)) {
               ctx.report({
                 resource: r, path: ptr(sp.path, 'targetPort'),
