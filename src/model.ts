@@ -307,10 +307,13 @@ export function allPorts(r: Resource): readonly PortRef[] {
 // ---- Selectors -----------------------------------------------------------------------------
 
 /** A Service-style selector: every key=value must be among the labels. Empty selects nothing here. */
-export function matchesMap(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  const keys = Object.keys(selector);
-  if (keys.length === 0) return false;
-  return keys.every((k) => labels[k] === selector[k]);
+export function matchesMap(selector: Readonly<Record<string, string>>, labels: Record<string, string>): boolean {
+  let any = false;
+  for (const k in selector) {
+    if (labels[k] !== selector[k]) return false;
+    any = true;
+  }
+  return any;
 }
 
 /** A metav1.LabelSelector (matchLabels + matchExpressions). An empty selector matches everything. */
@@ -374,7 +377,7 @@ export class WorkloadIndex<T extends { labels: Record<string, string> }> {
   }
 
   /** Workloads whose labels satisfy a Service-style selector. */
-  select(namespace: string, selector: Record<string, string>): T[] {
+  select(namespace: string, selector: Readonly<Record<string, string>>): T[] {
     const keys = Object.keys(selector);
     if (keys.length === 0) return [];
     let smallest: T[] | undefined;

@@ -43,13 +43,18 @@ export function serviceType(r: Resource): string {
   return (isObj(spec) && str(spec['type'])) || 'ClusterIP';
 }
 
-/** The Service's selector; undefined when it has none (then it selects nothing). */
-export function serviceSelector(r: Resource): Record<string, string> | undefined {
-  const spec = r.object['spec'];
-  if (!isObj(spec) || !isObj(spec['selector'])) return undefined;
-  const sel = stringMap(spec['selector']);
-  return Object.keys(sel).length > 0 ? sel : undefined;
+/** The Service's selector; undefined when it has none (then it selects nothing). Shared: do not change it. */
+export function serviceSelector(r: Resource): Readonly<Record<string, string>> | undefined {
+  return selectorOf(r).selector;
 }
+
+/** Three rules ask for each Service's selector, in their done(): made once per Service. */
+const selectorOf = perResource((r: Resource) => {
+  const spec = r.object['spec'];
+  if (!isObj(spec) || !isObj(spec['selector'])) return { selector: undefined };
+  const sel = stringMap(spec['selector']);
+  return { selector: Object.keys(sel).length > 0 ? Object.freeze(sel) : undefined };
+});
 
 export const servicePorts: (r: Resource) => readonly ServicePortRef[] = perResource(portsOfService);
 
