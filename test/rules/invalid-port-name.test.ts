@@ -30,6 +30,40 @@ spec:
   ]);
 });
 
+t.test('duplicates across three containers: each warning names the first use in the pod, each error the first in its container', async (t) => {
+  const f = of(await lintText(`apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: one
+      image: busybox:1.36
+      ports:
+        - {name: a, containerPort: 1}
+        - {name: x_y, containerPort: 2}
+        - {name: x_y, containerPort: 3}
+    - name: two
+      image: busybox:1.36
+      ports:
+        - {name: a, containerPort: 4}
+        - {name: a, containerPort: 5}
+    - name: three
+      image: busybox:1.36
+      ports:
+        - {name: a, containerPort: 6}
+`), 'invalid-port-name');
+  // An invalid name is reported each time and is never the "first use" of a duplicate.
+  const bad = 'is not a valid IANA_SVC_NAME: it may contain only lowercase letters, digits and hyphens';
+  const across = 'port name "a" is also used by container "one": a Service targeting "a" reaches only the first; give each a distinct name';
+  t.same(f.map((x) => [x.severity, x.line, x.column, x.message, x.related.map((r) => `${r.line}:${r.column} ${r.message}`)]), [
+    ['error', 10, 18, `port name "x_y" ${bad}`, []],
+    ['error', 11, 18, `port name "x_y" ${bad}`, []],
+    ['warning', 15, 18, across, ['9:18 "a" in container "one"']],
+    ['error', 16, 18, 'port name "a" is used twice in container "two": the API server rejects duplicate port names', ['15:18 first use of "a"']],
+    ['warning', 20, 18, across, ['9:18 "a" in container "one"']],
+  ]);
+});
+
 t.test('a quoted number as targetPort is rejected by the API server as a port name', async (t) => {
   const f = of(await lintText('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - port: 80\n      targetPort: "8080"\n    - port: 81\n      targetPort: 8081\n'), 'invalid-port-name');
   t.same(f.map((x) => [x.line, x.column, x.endColumn, x.severity]), [[7, 19, 25, 'error']]);
