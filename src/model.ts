@@ -97,6 +97,9 @@ const TEMPLATE_TOKENS: Record<string, readonly string[]> = Object.fromEntries(
   Object.entries(POD_TEMPLATE_PATHS).map(([kind, path]) => [kind, path.split('/').slice(1)]),
 );
 
+/** The label a tool's install states its version in, where its image tag does not (see tool-versions.ts). */
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS).filter((k) => k !== 'PodTemplate');
 
 export interface PodTemplate {

@@ -5,7 +5,7 @@
 
 import type { Fact, FactCandidate, FactKey, FactSink, Facts } from './facts.js';
 import { classifyLinkerdVersion, createdByVersion, type LinkerdVersion } from './linkerd-version.js';
-import { containers, hasPodTemplate, isObj, metadata, str, stringMap, type ContainerRef } from './model.js';
+import { containers, hasPodTemplate, isObj, metadata, str, stringMap, VERSION_LABEL, type ContainerRef } from './model.js';
 import { ptr } from './pointer.js';
 import type { Resource, Target } from './types.js';
 import { parseImage, parseSemver, type SemVer } from './versions.js';
@@ -71,9 +71,9 @@ function semverTag(tag: string | undefined): SemVer | null {
 
 function versionLabel(r: Resource): { value: string; where: Target } | undefined {
   const labels = metadata(r)['labels'];
-  const v = isObj(labels) ? labels['app.kubernetes.io/version'] : undefined;
+  const v = isObj(labels) ? labels[VERSION_LABEL] : undefined;
   if (typeof v !== 'string' || !parseSemver(v)) return undefined;
-  return { value: v.trim(), where: { resource: r, path: ptr('/metadata/labels', 'app.kubernetes.io/version') } };
+  return { value: v.trim(), where: { resource: r, path: ptr('/metadata/labels', VERSION_LABEL) } };
 }
 
 const TELEPRESENCE_IMAGES = new Set(['tel2', 'ambassador-telepresence-manager']);
