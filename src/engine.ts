@@ -156,7 +156,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     if (!s) throw NEEDS_SOURCE;
     return s;
   }
-  /** Every distinct message reported, once (see oneText()). */
+  /** Every distinct message reported, once, of the rules that repeat theirs (see MessageTexts). */
   const texts = new Map<string, string>();
   /**
    * Related locations as resolved, by the object a rule reported. A rule that lists the same
@@ -191,6 +191,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const { rule } = enabled;
     const id = rule.meta.id;
     const sev = (s?: Severity): Severity => enabled.severity ?? s ?? rule.meta.severity;
+    const messages = new MessageTexts(texts);
+    const relatedMessages = new MessageTexts(texts);
     const check = (r: { fix?: unknown }) => {
       if (r.fix && !rule.meta.fixable && opts.strict) throw new RulePathError(`rule ${id} returned a fix but its meta.fixable is false`);
     };
@@ -203,18 +205,18 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         add({
           ruleId: id,
           severity: sev(r.severity),
-          message: oneText(texts, r.message),
+          message: messages.one(r.message),
           loc: { kind: 'target', target: { resource: r.resource, path: r.path, on: r.on } },
-          related: oneTexts(texts, r.related),
+          related: relatedMessages.all(r.related),
           fix: rule.meta.fixable ? r.fix : undefined,
           fixable: false,
         });
       },
       reportDocument(r) {
-        add({ ruleId: id, severity: sev(r.severity), message: oneText(texts, r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: messages.one(r.message), loc: { kind: 'range', file: r.file, doc: r.doc, range: r.range }, related: [], fixable: false });
       },
       reportFacts(r) {
-        add({ ruleId: id, severity: sev(r.severity), message: oneText(texts, r.message), loc: { kind: 'none' }, related: oneTexts(texts, r.related), fixable: false });
+        add({ ruleId: id, severity: sev(r.severity), message: messages.one(r.message), loc: { kind: 'none' }, related: relatedMessages.all(r.related), fixable: false });
       },
       sourceText(t) {
         const i = t.resource.file.index;
@@ -643,22 +645,50 @@ function finish(active: Array<{ listener: RuleListener }>): void {
 }
 
 /**
- * A message as one flat string, one copy per distinct text. Messages are built by concatenation,
+ * Messages as flat strings, one copy per distinct text. Messages are built by concatenation,
  * which V8 keeps as a tree of pieces (about twice the memory of the text), and large runs repeat
  * them: every workload of a chart deployed in many namespaces gets the same message about the same
  * port, every finding of a host-port group lists the same related locations.
  */
-function oneText(texts: Map<string, string>, s: string): string {
-  s.charCodeAt(0); // flattens the string in place (hashing it for the table does not)
-  let kept = texts.get(s);
-  if (kept === undefined) texts.set(s, (kept = s));
-  return kept;
-}
+export class MessageTexts {
+  /** How many of a rule's messages are looked up before it is judged. */
+  static readonly SAMPLE = 512;
+  private seen = 0;
+  private found = 0;
+  private shared = true;
 
-function oneTexts(texts: Map<string, string>, list: RelatedReport[] | undefined): RelatedReport[] {
-  if (!list) return [];
-  for (const r of list) r.message = oneText(texts, r.message);
-  return list;
+  /** `texts`: the run's table, shared by every rule's MessageTexts. */
+  constructor(private readonly texts: Map<string, string>) {}
+
+  /**
+   * Many rules never repeat a message: each names its Service, port and workload (on the synthetic
+   * corpus, 25,000 of the findings made after reading, from five rules). Hashing each into the table
+   * found nothing and cost about 4% of the run. So a rule's messages go into the table only while
+   * they pay: once SAMPLE of them were looked up and fewer than 1 in 20 was there, the rule's
+   * messages are only flattened. (A rule's messages and its related locations' messages are judged
+   * apart: a rule may name each finding differently and list the same related locations.)
+   */
+  one(s: string): string {
+    s.charCodeAt(0); // flattens the string in place (hashing it for the table does not)
+    if (!this.shared) return s;
+    let kept = this.texts.get(s);
+    if (kept === undefined) this.texts.set(s, (kept = s));
+    else this.found++;
+    if (++this.seen === MessageTexts.SAMPLE && this.found * 20 < MessageTexts.SAMPLE) this.shared = false;
+    return kept;
+  }
+
+  /** Whether messages still go into the table (tests look). */
+  get sharing(): boolean {
+    return this.shared;
+  }
+
+  /** The related locations' messages, each through one(). */
+  all(list: RelatedReport[] | undefined): RelatedReport[] {
+    if (!list) return [];
+    for (const r of list) r.message = this.one(r.message);
+    return list;
+  }
 }
 
 /** Strict mode's error for a reported path that names no node (the finding falls back to the nearest one otherwise). */

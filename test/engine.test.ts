@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { lintText, lintTexts, of } from './helpers/harness.js';
-import { runEngine, RulePathError } from '../src/engine.js';
+import { MessageTexts, runEngine, RulePathError } from '../src/engine.js';
 import type { RelatedReport, Resource, Rule, RuleContext } from '../src/types.js';
 
 const pod = (name: string, extra = '') => `apiVersion: v1
@@ -229,6 +229,75 @@ t.test('a related location handed over under several findings is resolved once, 
   const results = ['first, while a is read', 'second, while a is read', 'late, at b', 'late, at b again'].map((m) => by(m).related[0]);
   t.ok(results.every((x) => x === results[0]), 'one result object for the four findings');
   t.not(by('late, at b again').related[1], results[0], 'not for the other object');
+});
+
+t.test('messages go into the table while their rule repeats them: a rule that does not stops after the sample', async (t) => {
+  const N = MessageTexts.SAMPLE;
+  // Built by concatenation, as rules build them: equal texts, distinct string objects.
+  const msg = (i: number) => `port ${String(i)} of workload "${'w' + String(i % 7)}"`;
+  const texts = new Map<string, string>();
+  const distinct = new MessageTexts(texts);
+  const wrong: number[] = [];
+  for (let i = 0; i < N - 1; i++) if (distinct.one(msg(i)) !== msg(i)) wrong.push(i);
+  t.same(wrong, [], 'each message as given');
+  t.ok(distinct.sharing, 'still in the table one message before the sample is full');
+  t.equal(texts.size, N - 1);
+  t.equal(distinct.one(msg(N - 1)), msg(N - 1));
+  t.notOk(distinct.sharing, 'a sample of distinct messages: the rule leaves the table');
+  t.equal(distinct.one(msg(N + 5)), msg(N + 5), 'its messages come back as given');
+  t.equal(distinct.one(msg(3)), msg(3));
+  t.equal(texts.size, N, 'and are no longer added');
+
+  // 1 in 20 found is the threshold: one text written 27 times in 512 (26 found) stays in the table,
+  // 26 times (25 found) does not.
+  for (const [times, stays] of [[Math.ceil(N / 20) + 1, true], [Math.ceil(N / 20), false]] as const) {
+    const table = new Map<string, string>();
+    const m = new MessageTexts(table);
+    for (let i = 0; i < N; i++) m.one(i < times ? ['the same', 'text'].join(' ') : msg(i));
+    t.equal(m.sharing, stays, `one text ${times} times in ${N}: ${stays ? 'stays' : 'leaves'}`);
+    t.equal(table.size, N - times + 1, 'each distinct text once');
+  }
+
+  // A rule's two tables are judged apart, and share the run's map: a related message equal to one a
+  // rule reported before is found there.
+  const run = new Map<string, string>();
+  const primary = new MessageTexts(run);
+  const related = new MessageTexts(run);
+  for (let i = 0; i < N; i++) primary.one(msg(i));
+  const list: RelatedReport[] = Array.from({ length: N }, () => ({ resource: {} as Resource, path: '', message: ['also', 'here'].join(' ') }));
+  t.equal(related.all(list), list, 'the list itself');
+  t.ok(list.every((r) => r.message === 'also here'), 'each message as written');
+  t.notOk(primary.sharing, 'distinct primary messages leave the table');
+  t.ok(related.sharing, 'repeated related ones stay');
+  t.same(related.all(undefined), [], 'no related locations: an empty list');
+});
+
+t.test('past the sample, a rule that never repeats a message still reports each as written, after reading and while reading', async (t) => {
+  const n = MessageTexts.SAMPLE + 40;
+  const rule: Rule = {
+    meta: { ...badRule('').meta, id: 'many-messages', crossResource: true },
+    create: (ctx) => {
+      const pods: Resource[] = [];
+      return {
+        resource: (r) => {
+          pods.push(r);
+          ctx.report({ resource: r, path: '/metadata/name', message: `read: ${r.name} ` + String(pods.length) });
+        },
+        done: () => {
+          for (const r of pods) ctx.report({ resource: r, path: '/spec/containers/0/ports/0', message: `late: ${r.name}, port ` + String(80) });
+        },
+      };
+    },
+  };
+  const text = Array.from({ length: n }, (_, i) => pod(`p${i}`)).join('---\n');
+  const files = [{ path: '/v/many.yaml', display: 'many.yaml', context: false, text }];
+  const r = await runEngine({ cwd: '/v', files, facts: { flags: {}, config: {} }, rules: [{ rule, options: {} }], strict: true });
+  t.equal(r.findings.length, 2 * n);
+  const last = r.findings.filter((f) => f.message.startsWith(`late: p${n - 1},`));
+  t.same(last.map((f) => [f.message, f.line, f.column]), [[`late: p${n - 1}, port 80`, 11 * (n - 1) + 10, 11]], 'the last late finding, at its port');
+  const read = new Set(r.findings.filter((f) => f.message.startsWith('read: ')).map((f) => f.message));
+  t.equal(read.size, n, 'every message made while reading, each its own');
+  t.ok(read.has(`read: p${n - 1} ${n}`));
 });
 
 t.test('pointers: split once and shared, escapes undone, and a shared split survives the nearest-ancestor search', async (t) => {
