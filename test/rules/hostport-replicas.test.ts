@@ -71,3 +71,28 @@ t.test('a ReplicaSet owned by a Deployment is left to its owner', async (t) => {
   const rs = workload('ReplicaSet', 'w-abc', '  replicas: 3\n').replace('metadata: {name: w-abc, namespace: web}', 'metadata:\n  name: w-abc\n  namespace: web\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: w, uid: u, controller: true}]');
   t.same(await run({ 'rs.yaml': rs }), []);
 });
+
+t.test('a native sidecar\'s host port counts where Kubernetes counts it (1.29 on), in order, and only there', async (t) => {
+  const sidecar = (hostPort: string) => `      initContainers:
+        - name: proxy
+          image: registry.example.com/proxy:1.0.0
+          restartPolicy: Always
+          ports: [{containerPort: 4143, hostPort: 4143}]
+        - name: migrate
+          image: registry.example.com/migrate:1.0.0
+          ports: [{containerPort: 5000, hostPort: 5000}]
+`.replace('hostPort: 4143', hostPort);
+  const both = workload('Deployment', 'w', '  replicas: 3\n', '[{name: http, containerPort: 80, hostPort: 80}]', sidecar('hostPort: 4143'));
+  const only = workload('Deployment', 'o', '  replicas: 3\n', '[{name: http, containerPort: 80}]', sidecar('hostPort: 4143'));
+  const lint = async (v: string) =>
+    of((await lintTexts({ 'w.yaml': both, 'o.yaml': only }, { facts: { kubernetesVersion: v } })).result.findings, 'hostport-replicas');
+  const counted = await lint('1.30');
+  t.same(counted.map((f) => [f.file, f.line, f.column]), [['w.yaml', 14, 19], ['o.yaml', 14, 19]], 'both workloads, at the sidecar\'s port (init containers come first); a plain init container claims nothing');
+  t.match(counted[0]!.message, /^Deployment "w" claims host ports 4143\/TCP on 0\.0\.0\.0, 80\/TCP on 0\.0\.0\.0, with 3 replicas/);
+  t.same(counted[0]!.related.map((r) => [r.line, r.message]), [[5, 'replicas: 3'], [21, 'also host port 80/TCP on 0.0.0.0']]);
+  t.match(counted[1]!.message, /^Deployment "o" claims host port 4143\/TCP on 0\.0\.0\.0, with 3 replicas/);
+  const before = await lint('1.28');
+  t.same(before.map((f) => [f.file, f.line, f.column]), [['w.yaml', 21, 19]], 'before 1.29 only the regular container\'s port, and no finding for the workload whose only claim is the sidecar\'s');
+  t.match(before[0]!.message, /^Deployment "w" claims host port 80\/TCP on 0\.0\.0\.0, with 3 replicas/);
+  t.same(before[0]!.related.map((r) => r.message), ['replicas: 3']);
+});
