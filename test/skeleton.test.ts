@@ -412,6 +412,10 @@ t.test('looking up a path: absent fields give the nearest node, dropped fields g
   const ports = at('/spec/template/spec/containers/0/ports')!;
   t.same(at('/spec/template/spec/containers/0/ports/7'), { index: ports.index, exact: false }, 'past the end of a sequence');
   t.same(at('/spec/template/spec/containers/0/ports/01'), { index: ports.index, exact: false }, 'not an index');
+  for (const token of ['-1', '+1', '1e0', '1.0', ' 1', '', '99999999999']) {
+    t.same(at(`/spec/template/spec/containers/0/ports/${token}`), { index: ports.index, exact: false }, `not an index either: ${JSON.stringify(token)}`);
+  }
+  t.same(at('/spec/template/spec/containers/0/ports/1'), { index: ports.index + 4, exact: true }, 'the second port: after the ports list, the first port and its two fields');
   const template = at('/spec/template')!;
   t.same(at('/spec/template/spec/hostNetwork'), null, 'a field the skeleton keeps but capture does not record: only the parse knows it');
   t.ok(template.exact);
