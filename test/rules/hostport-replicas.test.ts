@@ -73,7 +73,8 @@ t.test('a ReplicaSet owned by a Deployment is left to its owner', async (t) => {
 });
 
 t.test('a native sidecar\'s host port counts where Kubernetes counts it (1.29 on), in order, and only there', async (t) => {
-  const sidecar = (hostPort: string) => `      initContainers:
+  // A native sidecar with a host port, and a plain init container with one.
+  const inits = `      initContainers:
         - name: proxy
           image: registry.example.com/proxy:1.0.0
           restartPolicy: Always
@@ -81,9 +82,9 @@ t.test('a native sidecar\'s host port counts where Kubernetes counts it (1.29 on
         - name: migrate
           image: registry.example.com/migrate:1.0.0
           ports: [{containerPort: 5000, hostPort: 5000}]
-`.replace('hostPort: 4143', hostPort);
-  const both = workload('Deployment', 'w', '  replicas: 3\n', '[{name: http, containerPort: 80, hostPort: 80}]', sidecar('hostPort: 4143'));
-  const only = workload('Deployment', 'o', '  replicas: 3\n', '[{name: http, containerPort: 80}]', sidecar('hostPort: 4143'));
+`;
+  const both = workload('Deployment', 'w', '  replicas: 3\n', '[{name: http, containerPort: 80, hostPort: 80}]', inits);
+  const only = workload('Deployment', 'o', '  replicas: 3\n', '[{name: http, containerPort: 80}]', inits);
   const lint = async (v: string) =>
     of((await lintTexts({ 'w.yaml': both, 'o.yaml': only }, { facts: { kubernetesVersion: v } })).result.findings, 'hostport-replicas');
   const counted = await lint('1.30');
