@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 import { importPackage } from './import-package.js';
 import { makeDirs, projectPath } from './paths.js';
+import { formatTiming, timingLimit } from './timing.js';
 import { FORMATS, type FormatName } from './formatters/index.js';
 import type { FactKey } from './facts.js';
 import type { LintResult, SeveritySetting } from './types.js';
@@ -288,7 +289,9 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
   if (a.fix && paths.includes('-')) throw new UsageError('--fix cannot write back to stdin: use --fix-dry-run');
   // A pure preflight: only cluster facts given on the command line, no manifests.
   const factsOnly = (!a.paths || a.paths.length === 0) && Object.keys(facts).length > 0 && !(a.context?.length);
+  const timing = timingLimit(io.env['KUBE_PREFLIGHT_TIMING']);
   const outcome = await run({
+    timing: timing !== undefined,
     cwd: io.cwd,
     paths: factsOnly ? [] : paths,
     context: a.context,
@@ -306,6 +309,7 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     const findings = result.findings.filter((f) => f.severity === 'error');
     result = { findings, summary: { ...result.summary, warnings: 0, infos: 0, fixable: findings.filter((f) => f.fixable && !f.suppressed).length } };
   }
+  let reportMs: number | undefined;
   if (a.fixDryRun) {
     const { unifiedDiff } = await import('./fix.js');
     const diff = outcome.fixed.map((f) => unifiedDiff(f.file.display, f.before, f.after)).join('');
@@ -313,6 +317,7 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     else io.stderr('kube-preflight: no fixes to apply\n');
   } else {
     const { writeReport } = await import('./formatters/index.js');
+    const reportStart = performance.now();
     const color = a.outputFile ? false : (a.color ?? (io.isTTY && !io.env['NO_COLOR']));
     const ctx = { rules: outcome.rules.map((r) => r.meta), color, toolVersion: toolVersion(), cwd: io.cwd };
     if (a.outputFile) {
@@ -334,8 +339,10 @@ async function check(io: CliIO, a: CheckArgs): Promise<number> {
     } else {
       await writeReport(a.format, result, ctx, io.stdout);
     }
+    reportMs = performance.now() - reportStart;
     if (a.fix && outcome.fixed.length > 0) io.stderr(`kube-preflight: fixed ${outcome.fixed.length} file${outcome.fixed.length === 1 ? '' : 's'}\n`);
   }
+  if (timing !== undefined && outcome.result.timing) io.stderr(formatTiming(outcome.result.timing, reportMs, timing));
   const s = result.summary;
   if (s.errors > 0) return 1;
   if (a.maxWarnings !== undefined && s.warnings > a.maxWarnings) return 1;

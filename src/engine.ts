@@ -64,6 +64,8 @@ export interface EngineOptions {
    * text. The language server keeps one so unchanged context files are not parsed per keystroke.
    */
   parsed?: Map<string, SourceFile>;
+  /** Measure where the time goes (EngineResult.timing): KUBE_PREFLIGHT_TIMING on the command line. */
+  timing?: boolean;
 }
 
 /** A finding plus what the engine needs internally (edits for --fix and editors). */
@@ -87,6 +89,24 @@ export interface EngineResult {
   findings: EngineFinding[];
   summary: Summary;
   files: FileRecord[];
+  /** With EngineOptions.timing. */
+  timing?: EngineTiming;
+}
+
+/** Where a run's time went, in milliseconds. */
+export interface EngineTiming {
+  /**
+   * Per rule, on the engine's thread: its resource, document and file hooks, and its done(), which
+   * includes resolving the positions of what it reports there.
+   */
+  rules: Map<string, number>;
+  /** Per rule, on the parse workers (all of them together): its prepare(), when workers ran it. */
+  workers: Map<string, number>;
+  /**
+   * Wall time: reading every file (parse and the per-file work of every rule), the rules' done(),
+   * then resolving what they reported that needed a file read again, sorting and suppressions.
+   */
+  phases: { read: number; done: number; finish: number };
 }
 
 /**
@@ -126,6 +146,10 @@ interface FileState {
 const UNUSED_SUPPRESSION = 'unused-suppression';
 
 export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
+  const timing: EngineTiming | undefined = opts.timing
+    ? { rules: new Map(), workers: new Map(), phases: { read: 0, done: 0, finish: 0 } }
+    : undefined;
+  const started = performance.now();
   /** Null once every rule is done (see below). */
   let facts: Facts | null = new Facts(opts.facts);
   const pending: Pending[] = [];
@@ -238,7 +262,8 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
         return rule.prepare(r, { sourceText: (path) => ctx.sourceText({ resource: r, path }), fileText, mayBePlain, unshared }, enabled.options) as T;
       },
     };
-    active.push({ enabled, listener: rule.create(ctx) });
+    const listener = rule.create(ctx);
+    active.push({ enabled, listener: timing ? timed(listener, id, timing.rules) : listener });
   }
   const docListeners = active.filter((a) => a.listener.document);
   const fileListeners = active.filter((a) => a.listener.fileProblem);
@@ -292,7 +317,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   // still see the files one by one, in order, here.
   const sizes = opts.parsed || opts.precise ? [] : inputSizes(opts.files);
   const workers = opts.parsed || opts.precise ? 0 : parseWorkerCount(opts.files, sizes);
-  const pool = workers > 0 ? new ParsePool(opts.files, workers, prepare.map((e) => ({ id: e.rule.meta.id, options: e.options })), sizes) : null;
+  const pool = workers > 0 ? new ParsePool(opts.files, workers, prepare.map((e) => ({ id: e.rule.meta.id, options: e.options })), sizes, Boolean(timing)) : null;
   try {
     for (let index = 0; index < opts.files.length; index++) {
       const input = opts.files[index]!;
@@ -326,6 +351,7 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     const mark = pending.length;
     const notAManifest = Boolean(input.walked) && !src.documents.some((d) => isObj(d.value) && ('apiVersion' in d.value || 'kind' in d.value));
     const prepared = got && 'prepared' in got ? got.prepared : undefined;
+    if (timing && got && 'prepareMs' in got) got.prepareMs?.forEach((ms, i) => addTime(timing.workers, prepare[i]!.rule.meta.id, ms));
     const seen: Resource[] = [];
     let ordinal = 0;
     src.documents.forEach((d, docIndex) => {
@@ -433,7 +459,11 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
   docListeners.length = 0;
   fileListeners.length = 0;
   resListeners.length = 0;
+  const doneStart = performance.now();
+  if (timing) timing.phases.read = doneStart - started;
   finish(active);
+  const finishStart = performance.now();
+  if (timing) timing.phases.done = finishStart - doneStart;
 
   // ---- resolve what was reported after the files were read (cross-resource rules) -----------
   // File by file, dropping each file's parse after the last finding that needs it (and at once
@@ -627,7 +657,32 @@ export async function runEngine(opts: EngineOptions): Promise<EngineResult> {
     else summary.infos++;
     if (f.fixable) summary.fixable++;
   }
-  return { findings: out, summary, files: files.map((f) => f.record) };
+  if (timing) timing.phases.finish = performance.now() - finishStart;
+  return { findings: out, summary, files: files.map((f) => f.record), ...(timing ? { timing } : {}) };
+}
+
+function addTime(into: Map<string, number>, id: string, ms: number): void {
+  into.set(id, (into.get(id) ?? 0) + ms);
+}
+
+/** A rule's listener whose every call adds its time to the rule's entry of `into` (timing runs only). */
+function timed(l: RuleListener, id: string, into: Map<string, number>): RuleListener {
+  const out: RuleListener = {};
+  const wrap = <A extends unknown[]>(f: ((...args: A) => void) | undefined) =>
+    f &&
+    ((...args: A): void => {
+      const t = performance.now();
+      try {
+        f.apply(l, args);
+      } finally {
+        addTime(into, id, performance.now() - t);
+      }
+    });
+  if (l.resource) out.resource = wrap(l.resource);
+  if (l.document) out.document = wrap(l.document);
+  if (l.fileProblem) out.fileProblem = wrap(l.fileProblem);
+  if (l.done) out.done = wrap(l.done);
+  return out;
 }
 
 /** Thrown by a source lookup that would have to read a file again (see add() in runEngine). */

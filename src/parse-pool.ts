@@ -25,6 +25,8 @@ export type ParsedInput =
     prepared?: unknown[][];
     /** The quick parse's tree, from which the engine makes the values (absent when the file did not take the quick reader). */
     tree?: ShippedTree;
+    /** With timing on (see ParsePool): milliseconds the worker spent in each PrepareSpec's prepare() for this file. */
+    prepareMs?: number[];
   }
   /** Read and parse the file on the engine's thread (unreadable, or the worker failed). */
   | { index: number; local: true };
@@ -134,10 +136,12 @@ export class ParsePool {
     count: number,
     prepare: PrepareSpec[] = [],
     private readonly sizes: readonly number[] = inputSizes(files),
+    /** Workers time each rule's prepare() and send the times with each file (KUBE_PREFLIGHT_TIMING). */
+    timing = false,
   ) {
     this.queue = files.flatMap((f, i) => (f.text === undefined ? [i] : []));
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { prepare } });
+      const worker = new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: { prepare, timing } });
       const slot: Slot = { worker, inHand: 0, retired: false };
       worker.on('message', (m: WireInput) => {
         slot.inHand--;

@@ -16,6 +16,8 @@ import type { FileRef, Rule } from './types.js';
 
 const port = parentPort!;
 const specs = (workerData as { prepare?: PrepareSpec[] } | null)?.prepare ?? [];
+/** Time each rule's prepare() (the engine's timing report, KUBE_PREFLIGHT_TIMING). */
+const timing = Boolean((workerData as { timing?: boolean } | null)?.timing);
 const rules: Promise<Array<{ rule: Rule; options: Record<string, unknown> }>> = Promise.all(
   specs.map(async (s) => ({ rule: await loadRule(s.id), options: s.options })),
 );
@@ -50,6 +52,7 @@ function answer(job: Job, prep: Array<{ rule: Rule; options: Record<string, unkn
     } else {
       const src = new SourceFile(read.text, { fastOnly: true, record: true });
       let prepared: unknown[][] | undefined;
+      const ms = timing ? prep.map(() => 0) : undefined;
       // Positions need the fast parse; a file without it is prepared where it is used.
       if (src.fast && prep.length > 0) {
         // The engine's resources of this file, in the engine's order.
@@ -59,7 +62,16 @@ function answer(job: Job, prep: Array<{ rule: Rule; options: Record<string, unkn
           if (d.problems.length > 0 || d.empty || !isObj(d.value)) return;
           for (const r of resourcesOf(ref, doc, d.value, helmSource(read.text, d.start, d.range[0]))) {
             const view = { sourceText: (path: string) => src.sourceText(doc, r.base + path, 'node'), fileText: read.text, mayBePlain: (v: string) => src.mayBePlain(v), unshared: src.unshared };
-            all.push(prep.map((p) => p.rule.prepare!(r, view, p.options)));
+            if (!ms) {
+              all.push(prep.map((p) => p.rule.prepare!(r, view, p.options)));
+              continue;
+            }
+            all.push(prep.map((p, i) => {
+              const t = performance.now();
+              const v = p.rule.prepare!(r, view, p.options);
+              ms[i]! += performance.now() - t;
+              return v;
+            }));
           }
         });
       }
@@ -69,7 +81,7 @@ function answer(job: Job, prep: Array<{ rule: Rule; options: Record<string, unkn
       // read into a slice of Node's shared buffer pool, which cannot move: it goes as a copy.
       const b = read.bytes;
       const bytes = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-      out = { index, bytes, length: read.text.length, bom: read.bom, ...(prepared ? { prepared } : {}), ...(tree ? { tree } : {}) };
+      out = { index, bytes, length: read.text.length, bom: read.bom, ...(prepared ? { prepared } : {}), ...(tree ? { tree } : {}), ...(ms ? { prepareMs: ms } : {}) };
     }
   } catch {
     // Unreadable, or anything unexpected: the engine's thread reads the file itself and says why.

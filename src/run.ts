@@ -32,6 +32,8 @@ export interface RunOptions {
   precise?: boolean;
   /** Build fixes' text edits even without --fix (the language server offers them as quick fixes). */
   evaluateFixes?: boolean;
+  /** Measure where the time goes (EngineOptions.timing). */
+  timing?: boolean;
   /** Files given directly instead of discovered (the language server). */
   files?: InputFile[];
   /** --filter-files: named files are treated like walked ones (see DiscoverOptions.filterNamed). */
@@ -127,6 +129,7 @@ export async function run(opts: RunOptions): Promise<RunOutcome> {
       precise: opts.precise,
       parsed: opts.parsed,
       evaluateFixes: Boolean(opts.fix) || opts.evaluateFixes,
+      timing: opts.timing,
     });
 
   let result = await lint(files);
